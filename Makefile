@@ -1,0 +1,83 @@
+# rwshim — build rules. `make` builds build/rwshim and build/librwshim.so.
+# `make sanitize` builds the same into build-san/ with ASan+UBSan.
+# `make check` runs the whole suite against build/; `make check-sanitize` against build-san/.
+
+PREFIX     ?= /usr/local
+BUILD      ?= build
+CC         ?= cc
+VERSION    := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2
+HARDEN     := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
+CFLAGS_ALL := -std=c17 -D_GNU_SOURCE -O2 -g $(WARN) $(HARDEN) -Isrc -DRWSHIM_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
+
+# Core files whose header says `preload-safe` may be linked into the preload library.
+CORE_SRC         := $(wildcard src/core/*.c)
+CORE_PRELOAD_SRC := $(shell grep -l 'preload-safe' $(CORE_SRC) /dev/null 2>/dev/null)
+PRELOAD_SRC      := $(wildcard src/preload/*.c) $(CORE_PRELOAD_SRC)
+CLI_SRC          := $(wildcard src/cli/*.c src/supervisor/*.c src/trace/*.c src/sandbox/*.c src/doctor/*.c) $(CORE_SRC)
+
+CLI_OBJ     := $(patsubst src/%.c,$(BUILD)/obj/cli/%.o,$(CLI_SRC))
+PRELOAD_OBJ := $(patsubst src/%.c,$(BUILD)/obj/pic/%.o,$(PRELOAD_SRC))
+
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all clean install sanitize check check-sanitize test-deps bench lint
+all: $(BUILD)/rwshim $(BUILD)/librwshim.so $(UNIT_BIN) $(BUILD)/tests/helpers
+
+$(BUILD)/rwshim: $(CLI_OBJ)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ -ljansson -lseccomp $(EXTRA_LDFLAGS)
+
+# The preload links only libc (and libdl); it exports only the interposed symbols.
+$(BUILD)/librwshim.so: $(PRELOAD_OBJ) src/preload/exports.map
+	$(CC) $(CFLAGS_ALL) -shared -fPIC -Wl,--version-script=src/preload/exports.map \
+	    -Wl,-z,now -Wl,-z,nodelete -o $@ $(PRELOAD_OBJ) -ldl $(EXTRA_LDFLAGS)
+
+$(BUILD)/obj/cli/%.o: src/%.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+$(BUILD)/obj/pic/%.o: src/%.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -fPIC -fvisibility=hidden -ftls-model=initial-exec -DRW_IN_PRELOAD -c -o $@ $<
+
+# Unit tests link the core objects (not cli/main.o).
+$(BUILD)/tests/%: tests/unit/%.c $(filter $(BUILD)/obj/cli/core/%,$(CLI_OBJ)) tests/unit/tap.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(filter $(BUILD)/obj/cli/core/%,$(CLI_OBJ)) -ljansson $(EXTRA_LDFLAGS)
+
+# Test helper programs run inside the sandbox: never sanitized.
+$(BUILD)/tests/helpers: $(wildcard tests/helpers/*.c)
+	@mkdir -p $@
+	@for f in $^; do n=$$(basename $$f .c); \
+	  case $$n in static_*) extra=-static;; *) extra=;; esac; \
+	  cc -std=c17 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror $$extra -o $@/$$n $$f || exit 1; done
+	@touch $@
+
+sanitize:
+	$(MAKE) BUILD=build-san EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -O1" \
+	    EXTRA_LDFLAGS="-fsanitize=address,undefined"
+
+check: all
+	RWSHIM_BUILD=$(abspath $(BUILD)) tests/run
+
+check-sanitize: sanitize
+	RWSHIM_BUILD=$(abspath build-san) RWSHIM_SANITIZED=1 tests/run
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/rwshim $(DESTDIR)$(PREFIX)/share/rwshim $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 $(BUILD)/rwshim $(DESTDIR)$(PREFIX)/bin/rwshim
+	install -m 0644 $(BUILD)/librwshim.so $(DESTDIR)$(PREFIX)/lib/rwshim/librwshim.so
+	cp -r data/. $(DESTDIR)$(PREFIX)/share/rwshim/
+	install -m 0644 docs/rwshim.1 $(DESTDIR)$(PREFIX)/share/man/man1/rwshim.1
+
+bench: all
+	bench/run
+
+lint:
+	clang-tidy $(CLI_SRC) $(wildcard src/preload/*.c) -- $(CFLAGS_ALL)
+	cppcheck --error-exitcode=1 --enable=warning,portability -q -Isrc -D_GNU_SOURCE src
+
+clean:
+	rm -rf build build-san

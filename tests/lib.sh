@@ -1,0 +1,72 @@
+# Shared by integration tests: source it first. Tests run real programs as an unprivileged
+# user (uid $TEST_UID, no passwd entry) against root-owned dirs and read-only mounts.
+set -u
+TEST_UID=${TEST_UID:-4242}
+: "${RWSHIM_BUILD:?run through tests/run or set RWSHIM_BUILD}"
+RWSHIM_SRC=${RWSHIM_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "skip: $*"; exit 77; }
+note() { echo "# $*"; }
+need_cmd() { for c in "$@"; do command -v "$c" >/dev/null 2>&1 || skip "$c not installed"; done; }
+need_root() { [ "$(id -u)" = 0 ] || skip "needs root to set up root-owned dirs and drop privileges"; }
+
+# A world-readable scratch dir holding a copy of the build, so the test user can run it
+# wherever the checkout lives (CI may clone under /root, mode 0700).
+T=$(mktemp -d /tmp/rwshim-test.XXXXXX)
+chmod 0755 "$T"
+trap 'cleanup_test' EXIT
+cleanup_test() { cd /; umount -R "$T/mnt" 2>/dev/null; rm -rf "$T"; }
+mkdir -p "$T/bin" "$T/lib/rwshim"
+cp "$RWSHIM_BUILD/rwshim" "$T/bin/rwshim"
+cp "$RWSHIM_BUILD/librwshim.so" "$T/lib/rwshim/librwshim.so"
+[ -d "$RWSHIM_BUILD/tests/helpers" ] && cp -r "$RWSHIM_BUILD/tests/helpers" "$T/helpers"
+[ -d "$RWSHIM_SRC/data" ] && mkdir -p "$T/share/rwshim" && cp -r "$RWSHIM_SRC/data/." "$T/share/rwshim/"
+chmod -R a+rX "$T"
+RW="$T/bin/rwshim"
+
+# Sanitized builds: the ASan runtime must come first in LD_PRELOAD of every preloaded process.
+if [ "${RWSHIM_SANITIZED:-0}" = 1 ]; then
+  export ASAN_OPTIONS=detect_leaks=0:verify_asan_link_order=0:abort_on_error=0
+  export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  export LD_PRELOAD=$(gcc -print-file-name=libasan.so 2>/dev/null || echo libasan.so.8)
+  export RWSHIM_SANITIZED
+fi
+
+# user_home DIR: a home owned by the test user.
+user_dir() { mkdir -p "$1" && chown "$TEST_UID:$TEST_UID" "$1"; }
+
+# as_user CMD...: run CMD as the unprivileged test user with a clean, predictable environment.
+# Extra variables: set them in USER_ENV (array of NAME=VALUE).
+USER_ENV=()
+as_user() {
+  env -i PATH=/usr/local/bin:/usr/bin:/bin HOME="${USER_HOME:-/nonexistent}" LANG=C.UTF-8 \
+    ${LD_PRELOAD:+LD_PRELOAD=$LD_PRELOAD} ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
+    ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} "${USER_ENV[@]}" \
+    setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --clear-groups -- "$@"
+}
+
+# as_user_native CMD...: same, without any preload (the native behaviour to compare with).
+as_user_native() {
+  local saved=${LD_PRELOAD-}; unset LD_PRELOAD
+  as_user "$@"; local st=$?
+  [ -n "$saved" ] && export LD_PRELOAD=$saved
+  return $st
+}
+
+# root_tree DIR: make DIR and everything under it owned by root, not writable by others.
+root_tree() { chown -R 0:0 "$1"; chmod -R go-w "$1"; chmod -R a+rX "$1"; }
+
+# tree_digest DIR: a digest of names, modes, sizes and contents, to prove a tree is unchanged.
+tree_digest() { (cd "$1" && find . -printf '%p %m %s %y\n' | LC_ALL=C sort && find . -type f -print0 | LC_ALL=C sort -z | xargs -0r sha256sum) | sha256sum | cut -d' ' -f1; }
+
+# in_ro_mount DIR CMD...: run CMD (as root; use setpriv inside) in a mount namespace where DIR
+# is a read-only bind mount of itself.
+in_ro_mounts() { # "dir1 dir2" CMD...
+  local dirs=$1; shift
+  unshare -m -- bash -c 'for d in $1; do mount --bind "$d" "$d" && mount -o remount,bind,ro "$d" || exit 90; done; shift; exec "$@"' _ "$dirs" "$@"
+}
+
+assert_eq() { [ "$1" = "$2" ] || fail "${3:-values differ}: got '$1', want '$2'"; }
+assert_contains() { grep -qF -- "$2" <<<"$1" || fail "${3:-output lacks '$2'}: $(head -c 2000 <<<"$1")"; }
+assert_not_contains() { ! grep -qF -- "$2" <<<"$1" || fail "${3:-output has '$2'}: $(head -c 2000 <<<"$1")"; }
