@@ -1,0 +1,111 @@
+/* Attribution; see attribute.h. The order of evidence: the Python line that made the call (most
+ * precise), the knowledge base's tool for the path, the shared object that called libc, then the
+ * program itself. */
+#include "trace/attribute.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "trace/knowledge.h"
+
+static const char *after_packages_dir(const char *file)
+{
+        static const char *const dirs[] = { "/site-packages/", "/dist-packages/", NULL };
+        const char *best = NULL;
+
+        for (size_t i = 0; dirs[i]; i++) {
+                const char *p = strstr(file, dirs[i]);
+
+                if (p)
+                        best = p + strlen(dirs[i]);
+        }
+        return best;
+}
+
+static const char *base_name(const char *path)
+{
+        const char *slash = strrchr(path, '/');
+
+        return slash ? slash + 1 : path;
+}
+
+void trace_python_package(const char *file, char *buf, size_t size)
+{
+        const char *rel = after_packages_dir(file);
+        size_t len;
+
+        if (rel) {
+                len = strcspn(rel, "/");
+        } else {
+                rel = base_name(file);
+                len = strlen(rel);
+        }
+        if (len > 3 && strncmp(rel + len - 3, ".py", 3) == 0)
+                len -= 3;
+        snprintf(buf, size, "%.*s", (int)len, rel);
+}
+
+void trace_frame_format(const struct trace_frame *f, char *buf, size_t size)
+{
+        const char *rel = after_packages_dir(f->file);
+
+        snprintf(buf, size, "%s:%ld", rel ? rel : f->file, f->line);
+}
+
+/* Shared objects that only pass a call through: blaming them says nothing. */
+static int is_plumbing(const char *caller)
+{
+        static const char *const names[] = {
+                "libc.so", "libc-", "ld-linux", "libpthread", "librwshim", "libasan", NULL,
+        };
+        const char *base = base_name(caller);
+
+        for (size_t i = 0; names[i]; i++)
+                if (strncmp(base, names[i], strlen(names[i])) == 0)
+                        return 1;
+        return 0;
+}
+
+static int is_program(const struct trace_event *ev, const char *caller)
+{
+        return ev->proc && ev->proc->exe && strcmp(ev->proc->exe, caller) == 0;
+}
+
+static void culprit_from_process(struct trace_event *ev)
+{
+        struct trace_attr *a = &ev->attr;
+
+        if (ev->caller && !is_plumbing(ev->caller) && !is_program(ev, ev->caller) &&
+            strncmp(base_name(ev->caller), "libpython", 9) != 0)
+                snprintf(a->culprit_buf, sizeof(a->culprit_buf), "%s", base_name(ev->caller));
+        else if (ev->proc && ev->proc->exe)
+                snprintf(a->culprit_buf, sizeof(a->culprit_buf), "%s", base_name(ev->proc->exe));
+        else
+                snprintf(a->culprit_buf, sizeof(a->culprit_buf), "pid %d", (int)ev->pid);
+}
+
+void trace_attribute(struct trace_event *ev)
+{
+        const struct trace_knowledge_entry *k = trace_knowledge(ev->path);
+        struct trace_attr *a = &ev->attr;
+
+        memset(a, 0, sizeof(*a));
+        if (k) {
+                a->tool = k->tool;
+                a->fix = k->fix;
+                a->effect = k->effect;
+        }
+        if (ev->py && ev->py->nframes > 0)
+                trace_python_package(ev->py->frames[0].file, a->culprit_buf, sizeof(a->culprit_buf));
+        else if (a->tool)
+                snprintf(a->culprit_buf, sizeof(a->culprit_buf), "%s", a->tool);
+        else
+                culprit_from_process(ev);
+        a->culprit = a->culprit_buf;
+}
+
+void trace_attribute_all(struct trace_log *log)
+{
+        for (size_t i = 0; i < log->nevents; i++)
+                trace_attribute(&log->events[i]);
+}

@@ -1,0 +1,247 @@
+/* Reading an event log back; see events.h. Records from several processes are interleaved in file
+ * order, each line whole (one write(2) per record), so records are parsed independently. */
+#include "trace/events.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/cleanup.h"
+
+/* Makes room for element n of an array whose capacity is 16, then doubles at each power of two. */
+static int grow(void **arr, size_t n, size_t elem)
+{
+        void *p;
+
+        if (n != 0 && (n < 16 || (n & (n - 1)) != 0))
+                return 0;
+        p = realloc(*arr, (n ? n * 2 : 16) * elem);
+        if (!p)
+                return -ENOMEM;
+        *arr = p;
+        return 0;
+}
+
+static const char *str(const json_t *o, const char *key)
+{
+        return json_string_value(json_object_get(o, key));
+}
+
+static pid_t pid_of(const json_t *o, const char *key)
+{
+        return (pid_t)json_integer_value(json_object_get(o, key));
+}
+
+static int add_proc(struct trace_log *log, json_t *o)
+{
+        struct trace_proc *p;
+
+        if (grow((void **)&log->procs, log->nprocs, sizeof(*p)) < 0)
+                return -ENOMEM;
+        p = &log->procs[log->nprocs++];
+        p->pid = pid_of(o, "pid");
+        p->ppid = pid_of(o, "ppid");
+        p->exe = str(o, "exe");
+        p->argv = json_object_get(o, "argv");
+        return 0;
+}
+
+static int add_py(struct trace_log *log, json_t *o)
+{
+        json_t *stack = json_object_get(o, "stack"), *fr;
+        struct trace_py *p;
+        size_t i;
+
+        if (grow((void **)&log->py, log->npy, sizeof(*p)) < 0)
+                return -ENOMEM;
+        p = &log->py[log->npy++];
+        memset(p, 0, sizeof(*p));
+        p->pid = pid_of(o, "pid");
+        p->event = str(o, "event");
+        p->path = str(o, "path");
+        p->path2 = str(o, "path2");
+        json_array_foreach(stack, i, fr) {
+                if (p->nframes == TRACE_MAX_FRAMES)
+                        break;
+                p->frames[p->nframes].file = json_string_value(json_array_get(fr, 0));
+                p->frames[p->nframes].line = (long)json_integer_value(json_array_get(fr, 1));
+                if (p->frames[p->nframes].file)
+                        p->nframes++;
+        }
+        return 0;
+}
+
+static int add_fs(struct trace_log *log, json_t *o)
+{
+        struct trace_event *ev;
+
+        if (!str(o, "op") || !str(o, "path"))
+                return -EINVAL;
+        if (grow((void **)&log->events, log->nevents, sizeof(*ev)) < 0)
+                return -ENOMEM;
+        ev = &log->events[log->nevents++];
+        memset(ev, 0, sizeof(*ev));
+        ev->pid = pid_of(o, "pid");
+        ev->op = str(o, "op");
+        ev->path = str(o, "path");
+        ev->path2 = str(o, "path2");
+        ev->flags = str(o, "flags");
+        ev->errname = str(o, "errno");
+        ev->action = str(o, "action");
+        ev->caller = str(o, "caller");
+        ev->py_seen = log->npy;   /* linked once every record is in: the array may still move */
+        return 0;
+}
+
+static int about(const json_t *o, const char *path)
+{
+        const char *p = str(o, "path"), *p2 = str(o, "path2");
+
+        return path && ((p && strcmp(p, path) == 0) || (p2 && strcmp(p2, path) == 0));
+}
+
+static int add_record(struct trace_log *log, json_t *o, const char *ignore_path)
+{
+        const char *kind = str(o, "ev");
+
+        if (about(o, ignore_path))
+                return 0;
+        if (kind && strcmp(kind, "proc") == 0)
+                return add_proc(log, o);
+        if (kind && strcmp(kind, "py") == 0)
+                return add_py(log, o);
+        if (kind && strcmp(kind, "fs") == 0)
+                return add_fs(log, o);
+        return -EINVAL;
+}
+
+static int keep_record(struct trace_log *log, json_t *o)
+{
+        if (grow((void **)&log->records, log->nrecords, sizeof(*log->records)) < 0)
+                return -ENOMEM;
+        log->records[log->nrecords++] = o;
+        return 0;
+}
+
+static int same_path(const char *a, const char *b)
+{
+        return a && b && strcmp(a, b) == 0;
+}
+
+/* The Python call behind an event: the latest audit record of the same process, before the
+ * event, naming the same path. The hook fires just before the call, in the same process. */
+static const struct trace_py *match_py(const struct trace_log *log, const struct trace_event *ev,
+                                       size_t npy_before)
+{
+        for (size_t i = npy_before; i-- > 0;) {
+                const struct trace_py *p = &log->py[i];
+
+                if (p->pid != ev->pid)
+                        continue;
+                if (same_path(p->path, ev->path) || same_path(p->path2, ev->path) ||
+                    same_path(p->path, ev->path2))
+                        return p;
+        }
+        return NULL;
+}
+
+static void link_records(struct trace_log *log)
+{
+        for (size_t i = 0; i < log->nevents; i++) {
+                struct trace_event *ev = &log->events[i];
+
+                ev->proc = trace_log_proc(log, ev->pid);
+                ev->py = match_py(log, ev, ev->py_seen);
+        }
+}
+
+static int read_lines(struct trace_log *log, FILE *f, const char *ignore_path, struct rw_err *e)
+{
+        RW_AUTOFREE char *line = NULL;
+        size_t cap = 0;
+
+        while (getline(&line, &cap, f) > 0) {
+                json_t *o = json_loads(line, JSON_REJECT_DUPLICATES, NULL);
+                int r;
+
+                if (!o || !json_is_object(o)) {
+                        json_decref(o);
+                        log->bad_lines++;
+                        continue;
+                }
+                if (keep_record(log, o) < 0) {
+                        json_decref(o);
+                        return rw_err_set(e, ENOMEM, "read events", "");
+                }
+                r = add_record(log, o, ignore_path);
+                if (r == -ENOMEM)
+                        return rw_err_set(e, ENOMEM, "read events", "");
+                if (r < 0)
+                        log->bad_lines++;
+        }
+        if (ferror(f))
+                return rw_err_set(e, errno, "read events", "");
+        link_records(log);
+        return 0;
+}
+
+int trace_log_read_fd(struct trace_log *log, int fd, const char *ignore_path, struct rw_err *e)
+{
+        int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        FILE *f;
+        int r;
+
+        memset(log, 0, sizeof(*log));
+        if (copy < 0)
+                return rw_err_set(e, errno, "read events", "");
+        f = fdopen(copy, "r");
+        if (!f) {
+                close(copy);
+                return rw_err_set(e, errno, "read events", "");
+        }
+        if (fseek(f, 0, SEEK_SET) < 0) {
+                fclose(f);
+                return rw_err_set(e, errno, "read events", "");
+        }
+        r = read_lines(log, f, ignore_path, e);
+        fclose(f);
+        return r;
+}
+
+int trace_log_read_path(struct trace_log *log, const char *path, struct rw_err *e)
+{
+        RW_AUTOCLOSE int fd = open(path, O_RDONLY | O_CLOEXEC);
+        int r;
+
+        memset(log, 0, sizeof(*log));
+        if (fd < 0)
+                return rw_err_set(e, errno, "open events", path);
+        r = trace_log_read_fd(log, fd, NULL, e);
+        if (r < 0 && e->path[0] == '\0')
+                rw_err_set(e, e->errnum, e->op, path);
+        return r;
+}
+
+void trace_log_free(struct trace_log *log)
+{
+        for (size_t i = 0; i < log->nrecords; i++)
+                json_decref(log->records[i]);
+        free(log->records);
+        free(log->events);
+        free(log->procs);
+        free(log->py);
+        memset(log, 0, sizeof(*log));
+}
+
+const struct trace_proc *trace_log_proc(const struct trace_log *log, pid_t pid)
+{
+        /* The last record wins: a process that exec'd has a newer image. */
+        for (size_t i = log->nprocs; i-- > 0;)
+                if (log->procs[i].pid == pid)
+                        return &log->procs[i];
+        return NULL;
+}

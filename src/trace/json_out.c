@@ -1,0 +1,90 @@
+/* NDJSON output; see json_out.h. Keys with no value are null, never missing, except the optional
+ * "tool", "fix", "effect" and "python", present only when known. */
+#include "trace/json_out.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+
+#include "trace/events.h"
+
+static json_t *str_or_null(const char *s)
+{
+        return s ? json_string(s) : json_null();
+}
+
+static json_t *python_stack(const struct trace_py *py)
+{
+        json_t *arr = json_array();
+
+        for (int i = 0; i < py->nframes; i++)
+                json_array_append_new(arr, json_pack("{s:s,s:I}", "file", py->frames[i].file,
+                                                     "line", (json_int_t)py->frames[i].line));
+        return arr;
+}
+
+static void add_process(json_t *o, const struct trace_event *ev)
+{
+        const struct trace_proc *p = ev->proc;
+
+        json_object_set_new(o, "ppid", p ? json_integer(p->ppid) : json_null());
+        json_object_set_new(o, "exe", str_or_null(p ? p->exe : NULL));
+        json_object_set(o, "argv", p && p->argv ? p->argv : json_null());
+}
+
+static void add_attribution(json_t *o, const struct trace_event *ev)
+{
+        const struct trace_attr *a = &ev->attr;
+
+        json_object_set_new(o, "culprit", str_or_null(a->culprit));
+        if (a->tool)
+                json_object_set_new(o, "tool", json_string(a->tool));
+        if (a->fix)
+                json_object_set_new(o, "fix", json_string(a->fix));
+        if (a->effect)
+                json_object_set_new(o, "effect", json_string(a->effect));
+        if (ev->py)
+                json_object_set_new(o, "python", python_stack(ev->py));
+}
+
+static json_t *event_object(const struct trace_event *ev)
+{
+        json_t *o = json_object();
+
+        json_object_set_new(o, "pid", json_integer(ev->pid));
+        add_process(o, ev);
+        json_object_set_new(o, "op", json_string(ev->op));
+        json_object_set_new(o, "path", json_string(ev->path));
+        json_object_set_new(o, "path2", str_or_null(ev->path2));
+        json_object_set_new(o, "flags", str_or_null(ev->flags));
+        json_object_set_new(o, "errno", str_or_null(ev->errname));
+        json_object_set_new(o, "action", str_or_null(ev->action));
+        json_object_set_new(o, "denied", json_boolean(trace_event_denied(ev)));
+        json_object_set_new(o, "write", json_boolean(trace_event_is_write(ev)));
+        json_object_set_new(o, "caller", str_or_null(ev->caller));
+        add_attribution(o, ev);
+        return o;
+}
+
+long trace_json_write(FILE *out, const struct trace_log *log,
+                      int (*include)(const struct trace_event *ev, void *ctx), void *ctx)
+{
+        long lines = 0;
+
+        for (size_t i = 0; i < log->nevents; i++) {
+                json_t *o;
+                char *text;
+
+                if (include && !include(&log->events[i], ctx))
+                        continue;
+                o = event_object(&log->events[i]);
+                text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+                json_decref(o);
+                if (!text)
+                        return -ENOMEM;
+                fprintf(out, "%s\n", text);
+                free(text);
+                lines++;
+        }
+        return fflush(out) == EOF ? -errno : lines;
+}

@@ -1,0 +1,51 @@
+/* Built-in fallback knowledge; see knowledge.h. Patterns are path fragments, most specific first. */
+#include "trace/knowledge.h"
+
+#include <stddef.h>
+#include <string.h>
+
+struct rule {
+        const char *fragment;              /* matched anywhere in the absolute path */
+        struct trace_knowledge_entry entry;
+};
+
+static const struct rule rules[] = {
+        { "/__pycache__/", { "CPython",
+          "set PYTHONDONTWRITEBYTECODE=1, or PYTHONPYCACHEPREFIX to a writable dir",
+          "CPython skips writing .pyc silently and recompiles at every start" } },
+        { "/.jinja_cache", { "jinja2",
+          "point jinja2.FileSystemBytecodeCache(directory=...) at a writable dir (e.g. under $XDG_CACHE_HOME)",
+          "jinja2 raises PermissionError from the bytecode cache" } },
+        { "/matplotlib", { "matplotlib", "set MPLCONFIGDIR to a writable dir",
+          "matplotlib falls back to a temporary config dir and rebuilds its font cache at every start" } },
+        { "/.cache/pip", { "pip", "set PIP_CACHE_DIR to a writable dir, or PIP_NO_CACHE_DIR=1",
+          "pip disables its cache" } },
+        { "/.cache/fontconfig", { "fontconfig", "set XDG_CACHE_HOME to a writable dir",
+          "fontconfig rescans fonts at every start" } },
+        { "/.cache/", { NULL, "set XDG_CACHE_HOME to a writable dir", NULL } },
+        { "/.config/", { NULL, "set XDG_CONFIG_HOME to a writable dir", NULL } },
+        { "/.local/share/", { NULL, "set XDG_DATA_HOME to a writable dir", NULL } },
+        { "/.local/state/", { NULL, "set XDG_STATE_HOME to a writable dir", NULL } },
+        { "/.gitconfig", { "git", "set GIT_CONFIG_GLOBAL to a writable file", NULL } },
+        { "/.python_history", { "CPython", "set PYTHON_HISTORY, or run non-interactively", NULL } },
+        { "/.sqlite_history", { "sqlite3", "set SQLITE_HISTORY to a writable file", NULL } },
+};
+
+static int starts_with(const char *s, const char *prefix)
+{
+        return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static const struct trace_knowledge_entry tmp_entry = {
+        NULL, "set TMPDIR to a writable dir", NULL,
+};
+
+const struct trace_knowledge_entry *trace_knowledge(const char *path)
+{
+        for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+                if (strstr(path, rules[i].fragment))
+                        return &rules[i].entry;
+        if (starts_with(path, "/tmp/") || starts_with(path, "/var/tmp/"))
+                return &tmp_entry;
+        return NULL;
+}

@@ -1,0 +1,169 @@
+/* Writable-set tests and --suggest; see writable.h. */
+#include "trace/writable.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "trace/report.h"
+
+int trace_path_beneath(const char *path, const char *dir)
+{
+        size_t len = strlen(dir);
+
+        while (len > 1 && dir[len - 1] == '/')
+                len--;
+        if (len == 1 && dir[0] == '/')
+                return path[0] == '/';
+        return strncmp(path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/');
+}
+
+static int inside(const char *path, const struct trace_writable *w)
+{
+        for (size_t i = 0; i < w->n; i++)
+                if (trace_path_beneath(path, w->paths[i]))
+                        return 1;
+        return 0;
+}
+
+int trace_event_outside(const struct trace_event *ev, void *ctx)
+{
+        const struct trace_writable *w = ctx;
+
+        if (!trace_event_is_write(ev) && !trace_event_denied(ev))
+                return 0;
+        return !inside(ev->path, w) || (ev->path2 && !inside(ev->path2, w));
+}
+
+static int is_dir(const char *path)
+{
+        struct stat st;
+
+        return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Adds dir unless it or an ancestor is listed; drops listed entries beneath it. */
+static int add_minimal(char ***list, long *n, const char *dir)
+{
+        char **p;
+        long j = 0;
+
+        for (long i = 0; i < *n; i++)
+                if (trace_path_beneath(dir, (*list)[i]))
+                        return 0;
+        for (long i = 0; i < *n; i++) {
+                if (trace_path_beneath((*list)[i], dir))
+                        free((*list)[i]);
+                else
+                        (*list)[j++] = (*list)[i];
+        }
+        *n = j;
+        p = realloc(*list, (size_t)(*n + 1) * sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        *list = p;
+        if (!(p[*n] = strdup(dir)))
+                return -ENOMEM;
+        (*n)++;
+        return 0;
+}
+
+/* Where a writable mount would have made this event pass: a directory being created is its own
+ * mount point (an emptyDir creates it); anything else needs its parent directory. */
+static void mount_point(const struct trace_event *ev, const char *path, char *buf, size_t size)
+{
+        struct trace_event tmp = *ev;
+
+        if (strncmp(ev->op, "mkdir", 5) == 0 && path == ev->path) {
+                snprintf(buf, size, "%s", path);
+                return;
+        }
+        tmp.path = path;
+        trace_event_dir(&tmp, buf, size);
+}
+
+static void nearest_existing(const char *dir, char *buf, size_t size)
+{
+        snprintf(buf, size, "%s", dir);
+        while (!is_dir(buf)) {
+                char *slash = strrchr(buf, '/');
+
+                if (!slash || slash == buf) {
+                        snprintf(buf, size, "/");
+                        return;
+                }
+                *slash = '\0';
+        }
+}
+
+static int add_event(const struct trace_event *ev, const char *path, const struct trace_writable *w,
+                     char ***mounts, long *nm)
+{
+        char buf[4096];
+
+        if (!path || inside(path, w))
+                return 0;
+        mount_point(ev, path, buf, sizeof(buf));
+        return add_minimal(mounts, nm, buf);
+}
+
+long trace_suggest(const struct trace_log *log, const struct trace_writable *w,
+                   char ***ret_mounts, char ***ret_existing)
+{
+        char **mounts = NULL, **existing;
+        long nm = 0;
+        char buf[4096];
+
+        for (size_t i = 0; i < log->nevents; i++) {
+                const struct trace_event *ev = &log->events[i];
+
+                if (!trace_event_outside(ev, (void *)w))
+                        continue;
+                if (add_event(ev, ev->path, w, &mounts, &nm) < 0 ||
+                    add_event(ev, ev->path2, w, &mounts, &nm) < 0)
+                        return trace_suggest_free(mounts, nm), -ENOMEM;
+        }
+        existing = calloc((size_t)nm + 1, sizeof(*existing));
+        if (!existing)
+                return trace_suggest_free(mounts, nm), -ENOMEM;
+        for (long i = 0; i < nm; i++) {
+                nearest_existing(mounts[i], buf, sizeof(buf));
+                if (!(existing[i] = strdup(buf)))
+                        return trace_suggest_free(mounts, nm), trace_suggest_free(existing, nm), -ENOMEM;
+        }
+        *ret_mounts = mounts;
+        *ret_existing = existing;
+        return nm;
+}
+
+void trace_suggest_free(char **list, long n)
+{
+        for (long i = 0; list && i < n; i++)
+                free(list[i]);
+        free(list);
+}
+
+void trace_suggest_print(FILE *out, char **mounts, char **existing, long n)
+{
+        char **flags = NULL;
+        long nf = 0;
+
+        fprintf(out, "\nSUGGESTED WRITABLE SET\n  rwshim check");
+        for (long i = 0; i < n; i++)
+                if (add_minimal(&flags, &nf, existing[i]) < 0)
+                        break;
+        for (long i = 0; i < nf; i++)
+                fprintf(out, " --writable %s", flags[i]);
+        fprintf(out, " -- ...\n");
+        trace_suggest_free(flags, nf);
+        for (long i = 0; i < n; i++)
+                if (strcmp(mounts[i], existing[i]) != 0)
+                        fprintf(out, "  (%s does not exist here; --writable uses %s)\n", mounts[i], existing[i]);
+        fprintf(out, "\n  Kubernetes (readOnlyRootFilesystem: true):\n    volumeMounts:\n");
+        for (long i = 0; i < n; i++)
+                fprintf(out, "      - { name: rw-%ld, mountPath: %s }\n", i, mounts[i]);
+        fprintf(out, "    volumes:\n");
+        for (long i = 0; i < n; i++)
+                fprintf(out, "      - { name: rw-%ld, emptyDir: {} }\n", i);
+}
