@@ -223,9 +223,10 @@ static long write_results(FILE *out, int fd, const struct check_args *a, const c
         trace_attribute_all(&log);
         outside = count_outside(&log, &w);
         r = a->json ? trace_json_write(out, &log, trace_event_outside, &w) : trace_report_write(out, &log, &ro);
-        if (r >= 0 && !a->json)
-                fprintf(out, outside ? "\n%ld write%s outside the writable set\n" :
-                        "\nno write outside the writable set%.0ld%s\n", outside, outside == 1 ? "" : "s");
+        if (r >= 0 && !a->json && outside)
+                fprintf(out, "\n%ld write%s outside the writable set\n", outside, outside == 1 ? "" : "s");
+        else if (r >= 0 && !a->json)
+                fprintf(out, "\nno write outside the writable set\n");
         if (r >= 0 && a->suggest)
                 print_suggestion(out, &log, &w, a->json);
         trace_log_free(&log);

@@ -110,7 +110,9 @@ int sandbox_landlock_prepare(struct sandbox_landlock *ll, const char *const *wri
         for (size_t i = 0; sandbox_default_writable[i]; i++)
                 if ((r = add_rule_path(ll, sandbox_default_writable[i], 1, e)) < 0)
                         return r;
-        if (extra_fd >= 0 && (r = add_rule_fd(ll, extra_fd, "event file", e)) < 0)
+        /* A memfd lives on an internal mount that Landlock neither accepts rules for (EBADFD)
+         * nor restricts; a temp event file needs its rule. */
+        if (extra_fd >= 0 && (r = add_rule_fd(ll, extra_fd, "event file", e)) < 0 && r != -EBADFD)
                 return r;
         return 0;
 }

@@ -36,6 +36,18 @@ static int starts_with(const char *s, const char *prefix)
         return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+/* A temp file or a program's own temp dir (/tmp/x, /tmp/dir/x) follows TMPDIR; deeper trees under
+ * /tmp are somebody's fixed paths, which TMPDIR does not move. */
+static int under_tmp(const char *path, const char *tmp)
+{
+        const char *rest = path + strlen(tmp), *slash;
+
+        if (!starts_with(path, tmp))
+                return 0;
+        slash = strchr(rest, '/');
+        return !slash || !strchr(slash + 1, '/');
+}
+
 static const struct trace_knowledge_entry tmp_entry = {
         NULL, "set TMPDIR to a writable dir", NULL,
 };
@@ -45,7 +57,7 @@ const struct trace_knowledge_entry *trace_knowledge(const char *path)
         for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
                 if (strstr(path, rules[i].fragment))
                         return &rules[i].entry;
-        if (starts_with(path, "/tmp/") || starts_with(path, "/var/tmp/"))
+        if (under_tmp(path, "/tmp/") || under_tmp(path, "/var/tmp/"))
                 return &tmp_entry;
         return NULL;
 }

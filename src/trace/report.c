@@ -179,10 +179,15 @@ static void print_callers(FILE *out, const struct group *g)
 static const char *find_fallback(const struct trace_log *log, const struct group *g, char *buf, size_t size)
 {
         const struct trace_event *first = g->ev[0];
+        const char *name = field_name(first);
 
+        /* The same name elsewhere ("matplotlib" refused in ~/.config, then /tmp/matplotlib-x1/):
+         * a short name would match by chance. */
+        if (strlen(name) < 4)
+                return NULL;
         for (const struct trace_event *ev = first + 1; ev < log->events + log->nevents; ev++) {
                 if (ev->pid != first->pid || trace_event_denied(ev) || !trace_event_is_write(ev) ||
-                    strcmp(ev->attr.culprit, first->attr.culprit) != 0)
+                    strcmp(ev->attr.culprit, first->attr.culprit) != 0 || !strstr(ev->path, name))
                         continue;
                 trace_event_dir(ev, buf, size);
                 if (strncmp(buf, g->dir, strlen(g->dir)) != 0)
