@@ -218,7 +218,10 @@ static long write_results(FILE *out, int fd, const struct check_args *a, const c
         struct rw_err e;
         long outside, r;
 
-        if (trace_log_read_fd(&log, fd, events_path, &e) < 0)
+        char hook[PATH_MAX];
+        const char *ignore[] = { events_path, trace_python_dir(hook, sizeof(hook)) == 0 ? hook : NULL, NULL };
+
+        if (trace_log_read_fd(&log, fd, ignore, &e) < 0)
                 return rw_err_print(&e), -1;
         trace_attribute_all(&log);
         outside = count_outside(&log, &w);

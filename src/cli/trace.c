@@ -2,6 +2,7 @@
  * refused access, with the culprit and the fix. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,8 +90,10 @@ static int write_results(FILE *out, int fd, const struct trace_args *a, const ch
         struct trace_log log;
         struct rw_err e;
         long r;
+        char hook[PATH_MAX];
+        const char *ignore[] = { events_path, trace_python_dir(hook, sizeof(hook)) == 0 ? hook : NULL, NULL };
 
-        if (trace_log_read_fd(&log, fd, events_path, &e) < 0)
+        if (trace_log_read_fd(&log, fd, ignore, &e) < 0)
                 return rw_err_print(&e), -1;
         trace_attribute_all(&log);
         r = a->json ? trace_json_write(out, &log, NULL, NULL) : trace_report_write(out, &log, &ro);

@@ -95,9 +95,18 @@ void trace_attribute(struct trace_event *ev)
                 a->fix = k->fix;
                 a->effect = k->effect;
         }
-        if (ev->py && ev->py->nframes > 0)
+        if (ev->py && ev->py->nframes > 0) {
                 trace_python_package(ev->py->frames[0].file, a->culprit_buf, sizeof(a->culprit_buf));
-        else if (a->tool)
+                /* The package's own entry beats a generic one for the path (~/.config: XDG); a
+                 * tool known for the path (CPython's __pycache__) beats an unknown package. */
+                if ((k = trace_knowledge_tool(a->culprit_buf))) {
+                        a->tool = k->tool;
+                        a->fix = k->fix;
+                        a->effect = k->effect;
+                } else if (a->tool) {
+                        snprintf(a->culprit_buf, sizeof(a->culprit_buf), "%s", a->tool);
+                }
+        } else if (a->tool)
                 snprintf(a->culprit_buf, sizeof(a->culprit_buf), "%s", a->tool);
         else
                 culprit_from_process(ev);

@@ -97,18 +97,28 @@ static int add_fs(struct trace_log *log, json_t *o)
         return 0;
 }
 
-static int about(const json_t *o, const char *path)
+static int beneath(const char *path, const char *tree)
+{
+        size_t len = strlen(tree);
+
+        return path && strncmp(path, tree, len) == 0 && (path[len] == '\0' || path[len] == '/');
+}
+
+static int about(const json_t *o, const char *const *ignore)
 {
         const char *p = str(o, "path"), *p2 = str(o, "path2");
 
-        return path && ((p && strcmp(p, path) == 0) || (p2 && strcmp(p2, path) == 0));
+        for (size_t i = 0; ignore && ignore[i]; i++)
+                if (beneath(p, ignore[i]) || beneath(p2, ignore[i]))
+                        return 1;
+        return 0;
 }
 
-static int add_record(struct trace_log *log, json_t *o, const char *ignore_path)
+static int add_record(struct trace_log *log, json_t *o, const char *const *ignore)
 {
         const char *kind = str(o, "ev");
 
-        if (about(o, ignore_path))
+        if (about(o, ignore))
                 return 0;
         if (kind && strcmp(kind, "proc") == 0)
                 return add_proc(log, o);
@@ -159,7 +169,7 @@ static void link_records(struct trace_log *log)
         }
 }
 
-static int read_lines(struct trace_log *log, FILE *f, const char *ignore_path, struct rw_err *e)
+static int read_lines(struct trace_log *log, FILE *f, const char *const *ignore, struct rw_err *e)
 {
         RW_AUTOFREE char *line = NULL;
         size_t cap = 0;
@@ -177,7 +187,7 @@ static int read_lines(struct trace_log *log, FILE *f, const char *ignore_path, s
                         json_decref(o);
                         return rw_err_set(e, ENOMEM, "read events", "");
                 }
-                r = add_record(log, o, ignore_path);
+                r = add_record(log, o, ignore);
                 if (r == -ENOMEM)
                         return rw_err_set(e, ENOMEM, "read events", "");
                 if (r < 0)
@@ -189,7 +199,7 @@ static int read_lines(struct trace_log *log, FILE *f, const char *ignore_path, s
         return 0;
 }
 
-int trace_log_read_fd(struct trace_log *log, int fd, const char *ignore_path, struct rw_err *e)
+int trace_log_read_fd(struct trace_log *log, int fd, const char *const *ignore, struct rw_err *e)
 {
         int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
         FILE *f;
@@ -207,7 +217,7 @@ int trace_log_read_fd(struct trace_log *log, int fd, const char *ignore_path, st
                 fclose(f);
                 return rw_err_set(e, errno, "read events", "");
         }
-        r = read_lines(log, f, ignore_path, e);
+        r = read_lines(log, f, ignore, e);
         fclose(f);
         return r;
 }

@@ -54,9 +54,9 @@ struct trace_log {
 };
 
 /* Reads every record from fd (from offset 0; fd is not closed) into log, skipping records about
- * ignore_path (the event file itself). Links events to their process and Python call.
- * Returns 0 or -errno with e set. */
-int trace_log_read_fd(struct trace_log *log, int fd, const char *ignore_path, struct rw_err *e);
+ * paths beneath any of ignore[] (NULL-terminated, or NULL: rwshim's own event file and Python
+ * hook). Links events to their process and Python call. Returns 0 or -errno with e set. */
+int trace_log_read_fd(struct trace_log *log, int fd, const char *const *ignore, struct rw_err *e);
 
 /* Same, from a file by name. */
 int trace_log_read_path(struct trace_log *log, const char *path, struct rw_err *e);

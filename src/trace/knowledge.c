@@ -52,10 +52,29 @@ static const struct trace_knowledge_entry tmp_entry = {
         NULL, "set TMPDIR to a writable dir", NULL,
 };
 
+/* fragment matched in path, or in path + "/" (a refused mkdir of "~/.config" is about "/.config/"). */
+static int mentions(const char *path, const char *fragment)
+{
+        size_t plen = strlen(path), flen = strlen(fragment);
+
+        if (strstr(path, fragment))
+                return 1;
+        return flen > 1 && fragment[flen - 1] == '/' && plen >= flen - 1 &&
+               strncmp(path + plen - (flen - 1), fragment, flen - 1) == 0;
+}
+
+const struct trace_knowledge_entry *trace_knowledge_tool(const char *name)
+{
+        for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+                if (rules[i].entry.tool && strcmp(rules[i].entry.tool, name) == 0)
+                        return &rules[i].entry;
+        return NULL;
+}
+
 const struct trace_knowledge_entry *trace_knowledge(const char *path)
 {
         for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-                if (strstr(path, rules[i].fragment))
+                if (mentions(path, rules[i].fragment))
                         return &rules[i].entry;
         if (under_tmp(path, "/tmp/") || under_tmp(path, "/var/tmp/"))
                 return &tmp_entry;

@@ -13,4 +13,7 @@ struct trace_knowledge_entry {
 /* Looks path up; returns the entry or NULL when nothing is known. */
 const struct trace_knowledge_entry *trace_knowledge(const char *path);
 
+/* Looks a tool up by name ("matplotlib", as blamed from a Python stack), or NULL. */
+const struct trace_knowledge_entry *trace_knowledge_tool(const char *name);
+
 #endif

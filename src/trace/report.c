@@ -158,9 +158,16 @@ static void print_python(FILE *out, const struct group *g)
                 return;
         trace_frame_format(&py->frames[0], buf, sizeof(buf));
         fprintf(out, "      at %s", buf);
-        for (int i = 1; i < py->nframes && i < 4; i++) {
+        /* Then the code that set it up: the first frame outside the culprit's own package
+         * (the SDK module that configured jinja2), and the one that called it. */
+        for (int i = 1, shown = 0; i < py->nframes && shown < 2; i++) {
+                char pkg[128];
+
+                trace_python_package(py->frames[i].file, pkg, sizeof(pkg));
+                if (shown == 0 && strcmp(pkg, g->ev[0]->attr.culprit) == 0)
+                        continue;
                 trace_frame_format(&py->frames[i], buf, sizeof(buf));
-                fprintf(out, "%s%s", i == 1 ? ", called from " : " <- ", buf);
+                fprintf(out, "%s%s", shown++ ? " <- " : ", called from ", buf);
         }
         fputc('\n', out);
 }
