@@ -11,9 +11,9 @@ WARN       := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-proto
 HARDEN     := -D_FORTIFY_SOURCE=2 -fstack-protector-strong
 CFLAGS_ALL := -std=c17 -D_GNU_SOURCE -O2 -g $(WARN) $(HARDEN) -Isrc -DRWSHIM_VERSION='"$(VERSION)"' $(EXTRA_CFLAGS)
 
-# Core files whose header says `preload-safe` may be linked into the preload library.
+# Core files whose first comment says `(preload-safe)` may be linked into the preload library.
 CORE_SRC         := $(wildcard src/core/*.c)
-CORE_PRELOAD_SRC := $(shell grep -l 'preload-safe' $(CORE_SRC) /dev/null 2>/dev/null)
+CORE_PRELOAD_SRC := $(shell grep -l '(preload-safe)' $(CORE_SRC) /dev/null 2>/dev/null)
 PRELOAD_SRC      := $(wildcard src/preload/*.c) $(CORE_PRELOAD_SRC)
 CLI_SRC          := $(wildcard src/cli/*.c src/supervisor/*.c src/trace/*.c src/sandbox/*.c src/doctor/*.c) $(CORE_SRC)
 

@@ -1,0 +1,161 @@
+/* The upper's shared path filter (preload-safe); see index.h for the model. */
+#include "core/index.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define FLAG_ENTRY    1ull
+#define FLAG_ANCESTOR 2ull
+#define FLAG_MASK     3ull
+#define KEY_PRESENT   (1ull << 63)
+
+#define FNV_OFFSET 0xcbf29ce484222325ull
+#define FNV_PRIME  0x100000001b3ull
+
+size_t rw_index_file_size(void)
+{
+        return sizeof(struct rw_index_header) + RW_INDEX_SLOTS * sizeof(uint64_t);
+}
+
+void rw_index_init(struct rw_index *idx)
+{
+        idx->hdr.magic = RW_INDEX_MAGIC;
+        idx->hdr.slots = RW_INDEX_SLOTS;
+}
+
+int rw_index_validate(const struct rw_index *idx, size_t size)
+{
+        if (size < rw_index_file_size() || idx->hdr.magic != RW_INDEX_MAGIC ||
+            idx->hdr.slots != RW_INDEX_SLOTS)
+                return -EINVAL;
+        return 0;
+}
+
+static inline uint64_t hash_step(uint64_t h, unsigned char c)
+{
+        return (h ^ c) * FNV_PRIME;
+}
+
+static inline uint64_t key_of(uint64_t h)
+{
+        return (h | KEY_PRESENT) & ~FLAG_MASK;
+}
+
+/* Finds the slot holding key, or the empty slot where it would go; NULL if the table is full. */
+static _Atomic uint64_t *probe(const struct rw_index *idx, uint64_t key)
+{
+        uint32_t mask = idx->hdr.slots - 1;
+        uint32_t i = (uint32_t)(key ^ (key >> 32)) & mask;
+
+        for (uint32_t n = 0; n < idx->hdr.slots; n++, i = (i + 1) & mask) {
+                _Atomic uint64_t *slot = (_Atomic uint64_t *)&idx->table[i];
+                uint64_t v = atomic_load_explicit(slot, memory_order_acquire);
+
+                if (v == 0 || (v & ~FLAG_MASK) == key)
+                        return slot;
+        }
+        return NULL;
+}
+
+static void insert(struct rw_index *idx, uint64_t h, uint64_t flag)
+{
+        uint64_t key = key_of(h);
+
+        for (;;) {
+                _Atomic uint64_t *slot = probe(idx, key);
+                uint64_t expected = 0;
+
+                if (!slot) {
+                        atomic_store(&idx->hdr.saturated, 1);
+                        return;
+                }
+                uint64_t v = atomic_load(slot);
+                if (v != 0) {
+                        if ((v & ~FLAG_MASK) != key)
+                                continue;   /* another key won the empty slot: probe again */
+                        atomic_fetch_or(slot, flag);
+                        return;
+                }
+                if (atomic_compare_exchange_strong(slot, &expected, key | flag)) {
+                        uint32_t used = atomic_fetch_add(&idx->hdr.used, 1) + 1;
+
+                        if (used > idx->hdr.slots / 4 * 3)
+                                atomic_store(&idx->hdr.saturated, 1);
+                        return;
+                }
+                /* another process took this slot: probe again */
+        }
+}
+
+static uint64_t lookup(const struct rw_index *idx, uint64_t h)
+{
+        _Atomic uint64_t *slot = probe(idx, key_of(h));
+
+        return slot ? atomic_load_explicit(slot, memory_order_acquire) & FLAG_MASK : 0;
+}
+
+void rw_index_add(struct rw_index *idx, const char *abs)
+{
+        uint64_t h = FNV_OFFSET;
+
+        insert(idx, hash_step(FNV_OFFSET, '/'), FLAG_ANCESTOR);  /* "/" */
+        for (const char *p = abs; *p; p++) {
+                if (*p == '/' && p != abs)
+                        insert(idx, h, FLAG_ANCESTOR);
+                h = hash_step(h, (unsigned char)*p);
+        }
+        if (strcmp(abs, "/") != 0)
+                insert(idx, h, FLAG_ENTRY);
+}
+
+int rw_index_query(const struct rw_index *idx, const char *abs)
+{
+        uint64_t h = FNV_OFFSET;
+        int result = 0;
+
+        if (rw_index_empty(idx))
+                return 0;
+        if (atomic_load_explicit(&idx->hdr.saturated, memory_order_relaxed))
+                return RW_INDEX_UNDER | RW_INDEX_ANCESTOR;
+        if (strcmp(abs, "/") == 0)
+                return (lookup(idx, hash_step(FNV_OFFSET, '/')) & FLAG_ANCESTOR) ? RW_INDEX_ANCESTOR : 0;
+        for (const char *p = abs; *p; p++) {
+                if (*p == '/' && p != abs && (lookup(idx, h) & FLAG_ENTRY))
+                        return RW_INDEX_UNDER | RW_INDEX_ANCESTOR;
+                h = hash_step(h, (unsigned char)*p);
+        }
+        uint64_t flags = lookup(idx, h);
+        if (flags & FLAG_ENTRY)
+                result |= RW_INDEX_UNDER | RW_INDEX_ANCESTOR;
+        if (flags & FLAG_ANCESTOR)
+                result |= RW_INDEX_ANCESTOR;
+        return result;
+}
+
+/* Opaque markers are keyed by the hash of "<dir>/.wh..wh..opq", an ENTRY that no real path
+ * query reaches (lookups below dir are hashed one component at a time). */
+static uint64_t opaque_hash(const char *dir, size_t len)
+{
+        static const char suffix[] = "/.wh..wh..opq";
+        uint64_t h = FNV_OFFSET;
+
+        for (size_t i = 0; i < len; i++)
+                h = hash_step(h, (unsigned char)dir[i]);
+        for (const char *p = (len == 1 && dir[0] == '/') ? suffix + 1 : suffix; *p; p++)
+                h = hash_step(h, (unsigned char)*p);
+        return h;
+}
+
+void rw_index_add_opaque(struct rw_index *idx, const char *dir)
+{
+        insert(idx, opaque_hash(dir, strlen(dir)), FLAG_ENTRY);
+}
+
+int rw_index_maybe_opaque(const struct rw_index *idx, const char *dir, size_t len)
+{
+        if (rw_index_empty(idx))
+                return 0;
+        if (atomic_load_explicit(&idx->hdr.saturated, memory_order_relaxed))
+                return 1;
+        return (lookup(idx, opaque_hash(dir, len)) & FLAG_ENTRY) != 0;
+}

@@ -1,0 +1,67 @@
+/* The upper's index (preload-safe): a shared, lock-free "may this path be in the upper?" filter.
+ *
+ * UPPER/.rwshim/index is mmap'd MAP_SHARED by every process of every run using the upper. It is
+ * an open-addressing table of 64-bit path hashes; each slot carries two flags:
+ *   ENTRY     the path itself was created, copied up or whited out in the upper;
+ *   ANCESTOR  some ENTRY lies beneath this directory (its listing must be merged).
+ * A path P "may be in the upper" when P or one of its ancestors has ENTRY. Hash collisions only
+ * send a call down the merged path, which checks the upper itself: the filter may say "maybe"
+ * wrongly, never "no" wrongly. Slots are only ever added, with compare-and-swap, so readers need
+ * no lock; when the table is three-quarters full it saturates and answers "maybe" to everything. */
+#ifndef RW_INDEX_H
+#define RW_INDEX_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define RW_INDEX_SLOTS   65536u
+#define RW_INDEX_MAGIC   0x3178646977727277ull   /* "wrwridx1" */
+
+struct rw_index_header {
+        uint64_t magic;
+        uint32_t slots;
+        _Atomic uint32_t used;        /* slots taken; 0 means the upper holds nothing */
+        _Atomic uint32_t saturated;
+        uint32_t reserved[11];
+};
+
+struct rw_index {
+        struct rw_index_header hdr;
+        _Atomic uint64_t table[];
+};
+
+enum {
+        RW_INDEX_UNDER = 1,           /* path or an ancestor is an ENTRY */
+        RW_INDEX_ANCESTOR = 2,        /* path has ENTRY descendants */
+};
+
+/* Size in bytes of the index file. */
+size_t rw_index_file_size(void);
+
+/* Initialises a zero-filled mapping of rw_index_file_size() bytes. */
+void rw_index_init(struct rw_index *idx);
+
+/* Checks a mapping read from disk; returns 0 or -EINVAL. */
+int rw_index_validate(const struct rw_index *idx, size_t size);
+
+/* True when nothing was ever added: the hot path's only question. */
+static inline int rw_index_empty(const struct rw_index *idx)
+{
+        return !idx || atomic_load_explicit(&idx->hdr.used, memory_order_relaxed) == 0;
+}
+
+/* Records that the upper holds abs (absolute, normalised) and marks its ancestors. */
+void rw_index_add(struct rw_index *idx, const char *abs);
+
+/* Returns a mask of RW_INDEX_UNDER / RW_INDEX_ANCESTOR for abs. */
+int rw_index_query(const struct rw_index *idx, const char *abs);
+
+
+
+/* Marks dir (absolute, normalised) as opaque: its lower entries are hidden. */
+void rw_index_add_opaque(struct rw_index *idx, const char *dir);
+
+/* 0 if dir is surely not opaque, 1 if it may be (verify in the upper). */
+int rw_index_maybe_opaque(const struct rw_index *idx, const char *dir, size_t len);
+#endif

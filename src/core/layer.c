@@ -1,0 +1,335 @@
+/* Merged lookup over the lower filesystem and the upper dir (preload-safe); see layer.h. */
+#include "core/layer.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "core/path.h"
+#include "core/sys.h"
+
+#define MAX_SYMLINKS 40
+#define WALK_FLAGS (O_PATH | O_NOFOLLOW | O_DIRECTORY)
+
+int rw_upper_open_fs(const struct rw_upper *u)
+{
+        return rw_openat(AT_FDCWD, u->fs, O_PATH | O_DIRECTORY, 0);
+}
+
+void rw_where_release(struct rw_where *w)
+{
+        if (w->parent_fd >= 0)
+                rw_close(w->parent_fd);
+        w->parent_fd = -1;
+}
+
+static int exists_at(int dirfd, const char *name)
+{
+        struct stat st;
+
+        return rw_fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+static int has_whiteout(int dirfd, const char *name)
+{
+        char wh[NAME_MAX + 8];
+        size_t n = strlen(name);
+
+        if (n + sizeof(RW_WHITEOUT_PREFIX) > sizeof(wh))
+                return 0;
+        memcpy(wh, RW_WHITEOUT_PREFIX, sizeof(RW_WHITEOUT_PREFIX) - 1);
+        memcpy(wh + sizeof(RW_WHITEOUT_PREFIX) - 1, name, n + 1);
+        return exists_at(dirfd, wh);
+}
+
+/* True if the upper dir fd (virtual path dir[0..len)) hides its lower entries. */
+static int is_opaque(const struct rw_upper *u, int fd, const char *dir, size_t len)
+{
+        return rw_index_maybe_opaque(u->index, dir, len) && exists_at(fd, RW_OPAQUE_NAME);
+}
+
+/* Replaces path[0..end) (a symlink whose target is target) by the target, keeping the rest. */
+static int splice_symlink(char *path, size_t end, const char *target)
+{
+        char joined[PATH_MAX], base[PATH_MAX], rest[PATH_MAX];
+        const char *name;
+        int r;
+
+        if (strlen(path + end) + 1 > sizeof(rest))
+                return -ENAMETOOLONG;
+        strcpy(rest, path + end);
+        path[end] = '\0';
+        r = rw_path_split(path, base, sizeof(base), &name);
+        if (r < 0)
+                return r;
+        r = rw_path_normalize(base, target, joined, sizeof(joined));
+        if (r < 0)
+                return r;
+        if ((size_t)r + strlen(rest) + 1 > PATH_MAX)
+                return -ENAMETOOLONG;
+        memcpy(path, joined, (size_t)r);
+        strcpy(path + r, rest);
+        return 0;
+}
+
+/* Reads the target of the symlink at (dirfd, name) into buf. */
+static int read_link(int dirfd, const char *name, char *buf, size_t size)
+{
+        ssize_t n = rw_readlinkat(dirfd, name, buf, size - 1);
+
+        if (n < 0)
+                return (int)n;
+        if ((size_t)n >= size - 1)
+                return -ENAMETOOLONG;
+        buf[n] = '\0';
+        return 0;
+}
+
+/* One component p[0..len) of w->path whose prefix ends at end: a lower symlink there is
+ * spliced in (returns 1, restart), anything else is left to the kernel (returns 0). */
+static int lower_component(struct rw_where *w, size_t end)
+{
+        char target[PATH_MAX];
+        struct stat st;
+        char saved = w->path[end];
+        int r;
+
+        w->path[end] = '\0';
+        r = rw_fstatat(AT_FDCWD, w->path, &st, AT_SYMLINK_NOFOLLOW);
+        if (r < 0 || !S_ISLNK(st.st_mode)) {
+                w->path[end] = saved;
+                return 0;       /* missing or not a link: the kernel will say the same */
+        }
+        r = read_link(AT_FDCWD, w->path, target, sizeof(target));
+        w->path[end] = saved;
+        if (r < 0)
+                return r;
+        r = splice_symlink(w->path, end, target);
+        return r < 0 ? r : 1;
+}
+
+/* Walks the upper along w->path. Returns 1 when a symlink was spliced (restart), 0 when w is
+ * filled, or -errno. */
+static int walk_once(const struct rw_upper *u, struct rw_where *w, int follow_last)
+{
+        char *p = w->path;
+        int fd = rw_upper_open_fs(u);
+        int in_upper = 1;             /* the prefix walked so far exists in the upper */
+        int hidden = 0;               /* an opaque upper dir hides the lower below here */
+        size_t pos = 1;
+
+        if (fd < 0)
+                return fd;
+        hidden = is_opaque(u, fd, "/", 1);
+        while (p[pos]) {
+                size_t end = pos;
+
+                while (p[end] && p[end] != '/')
+                        end++;
+                int last = p[end] == '\0';
+                char saved = p[end];
+
+                p[end] = '\0';
+                if (last && in_upper) {
+                        w->parent_fd = fd;
+                        w->name = p + pos;
+                        p[end] = saved;
+                        if (rw_fstatat(fd, w->name, &w->st, AT_SYMLINK_NOFOLLOW) == 0) {
+                                w->kind = RW_UPPER;
+                                if (S_ISLNK(w->st.st_mode) && follow_last) {
+                                        char target[PATH_MAX];
+                                        int r = read_link(fd, w->name, target, sizeof(target));
+
+                                        rw_where_release(w);
+                                        if (r < 0)
+                                                return r;
+                                        r = splice_symlink(p, end, target);
+                                        return r < 0 ? r : 1;
+                                }
+                                return 0;
+                        }
+                        w->kind = (hidden || has_whiteout(fd, w->name)) ? RW_GONE : RW_LOWER;
+                        return 0;
+                }
+                if (!in_upper) {
+                        /* Below the upper: only lower symlinks can still change the path. */
+                        p[end] = saved;
+                        if (!last) {
+                                int r = lower_component(w, end);
+                                if (r != 0) {
+                                        rw_close(fd);
+                                        return r;
+                                }
+                        }
+                        if (last) {
+                                rw_close(fd);
+                                w->name = p + pos;
+                                w->kind = RW_LOWER;
+                                return 0;
+                        }
+                        pos = end + 1;
+                        continue;
+                }
+                int next = rw_openat(fd, p + pos, WALK_FLAGS, 0);
+                if (next >= 0) {
+                        rw_close(fd);
+                        fd = next;
+                        if (!hidden)
+                                hidden = is_opaque(u, fd, p, end);
+                        p[end] = saved;
+                        pos = end + 1;
+                        continue;
+                }
+                struct stat st;
+                if (next == -ENOTDIR && rw_fstatat(fd, p + pos, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+                        char target[PATH_MAX];
+                        int r = -ENOTDIR;
+
+                        if (S_ISLNK(st.st_mode))
+                                r = read_link(fd, p + pos, target, sizeof(target));
+                        rw_close(fd);
+                        p[end] = saved;
+                        if (r == -ENOTDIR) {
+                                w->kind = RW_NOPARENT;
+                                w->parent_errno = ENOTDIR;
+                                return 0;
+                        }
+                        if (r < 0)
+                                return r;
+                        r = splice_symlink(p, end, target);
+                        return r < 0 ? r : 1;
+                }
+                if (next != -ENOENT) {
+                        rw_close(fd);
+                        p[end] = saved;
+                        return next;
+                }
+                if (hidden || has_whiteout(fd, p + pos)) {
+                        rw_close(fd);
+                        p[end] = saved;
+                        w->kind = RW_NOPARENT;
+                        w->parent_errno = ENOENT;
+                        return 0;
+                }
+                in_upper = 0;
+                p[end] = saved;
+                if (!last) {
+                        int r = lower_component(w, end);
+                        if (r != 0) {
+                                rw_close(fd);
+                                return r;
+                        }
+                }
+                pos = end + 1;
+        }
+        /* The path is "/": the root is always lower (and may have upper entries merged in). */
+        rw_close(fd);
+        w->name = p + 1;
+        w->kind = RW_LOWER;
+        return 0;
+}
+
+int rw_layer_lookup(const struct rw_upper *u, const char *abs, int follow_last, struct rw_where *w)
+{
+        size_t n = strlen(abs);
+
+        if (n + 1 > sizeof(w->path))
+                return -ENAMETOOLONG;
+        memcpy(w->path, abs, n + 1);
+        for (int i = 0; i < MAX_SYMLINKS; i++) {
+                w->parent_fd = -1;
+                w->parent_errno = 0;
+                int r = walk_once(u, w, follow_last);
+                if (r <= 0)
+                        return r;
+        }
+        return -ELOOP;
+}
+
+int rw_where_real_path(const struct rw_upper *u, const struct rw_where *w, char *out, size_t size)
+{
+        size_t n = strlen(w->path);
+
+        switch (w->kind) {
+        case RW_GONE:
+                return -ENOENT;
+        case RW_NOPARENT:
+                return -w->parent_errno;
+        case RW_LOWER:
+                if (n + 1 > size)
+                        return -ENAMETOOLONG;
+                memcpy(out, w->path, n + 1);
+                return 0;
+        case RW_UPPER:
+                break;
+        }
+        if (u->fs_len + n + 1 > size)
+                return -ENAMETOOLONG;
+        memcpy(out, u->fs, u->fs_len);
+        memcpy(out + u->fs_len, w->path, n + 1);
+        return 0;
+}
+
+int rw_upper_mkdirs(const struct rw_upper *u, const char *dir)
+{
+        char lower[PATH_MAX];
+        size_t pos = 1, n = strlen(dir);
+        int fd = rw_upper_open_fs(u);
+
+        if (fd < 0)
+                return fd;
+        if (n + 1 > sizeof(lower)) {
+                rw_close(fd);
+                return -ENAMETOOLONG;
+        }
+        memcpy(lower, dir, n + 1);
+        while (pos < n) {
+                size_t end = pos;
+                struct stat st;
+
+                while (lower[end] && lower[end] != '/')
+                        end++;
+                char saved = lower[end];
+                lower[end] = '\0';
+                int next = rw_openat(fd, lower + pos, WALK_FLAGS, 0);
+                if (next == -ENOENT) {
+                        mode_t mode = 0755;
+                        int r = rw_fstatat(AT_FDCWD, lower, &st, 0);
+
+                        if (r < 0 || !S_ISDIR(st.st_mode)) {
+                                rw_close(fd);
+                                return r < 0 ? r : -ENOTDIR;
+                        }
+                        mode = (st.st_mode & 07777) | S_IRWXU;
+                        r = rw_mkdirat(fd, lower + pos, mode);
+                        if (r < 0 && r != -EEXIST) {
+                                rw_close(fd);
+                                return r;
+                        }
+                        rw_fchmodat(fd, lower + pos, mode);   /* umask narrowed it */
+                        next = rw_openat(fd, lower + pos, WALK_FLAGS, 0);
+                }
+                rw_close(fd);
+                if (next < 0)
+                        return next;
+                fd = next;
+                lower[end] = saved;
+                pos = end + 1;
+        }
+        return fd;
+}
+
+int rw_upper_to_virtual(const struct rw_upper *u, const char *real, char *out, size_t size)
+{
+        size_t n;
+
+        if (strncmp(real, u->fs, u->fs_len) != 0 || (real[u->fs_len] != '/' && real[u->fs_len] != '\0'))
+                return 0;
+        real += u->fs_len;
+        if (!*real)
+                real = "/";
+        n = strlen(real);
+        if (n + 1 > size)
+                return -ENAMETOOLONG;
+        memcpy(out, real, n + 1);
+        return 1;
+}

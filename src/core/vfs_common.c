@@ -1,0 +1,97 @@
+/* Helpers shared by the merged-view operations (preload-safe). */
+#include "core/vfs_common.h"
+
+#include <string.h>
+
+#include "core/dirlist.h"
+#include "core/path.h"
+#include "core/sys.h"
+
+static int whiteout_name(const char *name, char *out, size_t size)
+{
+        size_t n = strlen(name), p = sizeof(RW_WHITEOUT_PREFIX) - 1;
+
+        if (p + n + 1 > size)
+                return -ENAMETOOLONG;
+        memcpy(out, RW_WHITEOUT_PREFIX, p);
+        memcpy(out + p, name, n + 1);
+        return 0;
+}
+
+int rw_whiteout_create(int parent_fd, const char *name)
+{
+        char wh[NAME_MAX + 8];
+        int r = whiteout_name(name, wh, sizeof(wh));
+        int fd;
+
+        if (r < 0)
+                return r;
+        fd = rw_openat(parent_fd, wh, O_WRONLY | O_CREAT | O_NOFOLLOW, 0600);
+        if (fd < 0)
+                return fd;
+        rw_close(fd);
+        return 0;
+}
+
+void rw_whiteout_remove(int parent_fd, const char *name)
+{
+        char wh[NAME_MAX + 8];
+
+        if (whiteout_name(name, wh, sizeof(wh)) == 0)
+                rw_unlinkat(parent_fd, wh, 0);
+}
+
+int rw_lower_exists(const char *path, struct stat *st)
+{
+        struct stat tmp;
+
+        return rw_fstatat(AT_FDCWD, path, st ? st : &tmp, AT_SYMLINK_NOFOLLOW) == 0;
+}
+
+int rw_upper_parent(const struct rw_upper *u, const char *path, const char **ret_name)
+{
+        char parent[PATH_MAX];
+        int r = rw_path_split(path, parent, sizeof(parent), ret_name);
+
+        return r < 0 ? r : rw_upper_mkdirs(u, parent);
+}
+
+int rw_make_opaque(const struct rw_engine *e, int parent_fd, const char *name, const char *abs)
+{
+        int dir = rw_openat(parent_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
+        int fd;
+
+        if (dir < 0)
+                return dir;
+        /* Index first: a reader that sees the marker file must also find it in the index. */
+        if (e->upper.index)
+                rw_index_add_opaque(e->upper.index, abs);
+        fd = rw_openat(dir, RW_OPAQUE_NAME, O_WRONLY | O_CREAT | O_NOFOLLOW, 0600);
+        rw_close(dir);
+        if (fd < 0)
+                return fd;
+        rw_close(fd);
+        return 0;
+}
+
+int rw_merged_dir_empty(const struct rw_engine *e, const struct rw_where *w)
+{
+        struct rw_dirlist l;
+        int r = rw_dirlist_build(e, w->path, &l);
+
+        if (r < 0)
+                return r;
+        r = l.count <= 2;   /* "." and ".." only */
+        rw_dirlist_free(&l);
+        return r;
+}
+
+int rw_vfs_should_redirect(const struct rw_engine *e, const struct rw_where *w, int r)
+{
+        if (e->mode != RW_MODE_RUN)
+                return 0;
+        if (rw_errno_redirectable(r))
+                return rw_engine_may_redirect(e, w->path);
+        /* The parent exists only in the upper: creations there belong to the upper. */
+        return r == -ENOENT && w->parent_fd >= 0 && rw_engine_may_redirect(e, w->path);
+}

@@ -1,0 +1,25 @@
+/* Helpers shared by the vfs_*.c operations (preload-safe). Not a public interface. */
+#ifndef RW_VFS_COMMON_H
+#define RW_VFS_COMMON_H
+
+#include "core/layer.h"
+#include "core/engine.h"
+
+#define RW_WHERE_AUTO __attribute__((cleanup(rw_where_release)))
+
+/* Creates the whiteout ".wh.<name>" in the upper dir parent_fd. */
+int rw_whiteout_create(int parent_fd, const char *name);
+/* Removes ".wh.<name>" if present. */
+void rw_whiteout_remove(int parent_fd, const char *name);
+/* True if the lower layer has something at path (lstat). */
+int rw_lower_exists(const char *path, struct stat *st);
+/* Opens (creating as needed) the upper parent directory of the resolved path. */
+int rw_upper_parent(const struct rw_upper *u, const char *path, const char **ret_name);
+/* Marks the upper dir at (parent_fd, name), virtual path abs, as hiding its lower entries. */
+int rw_make_opaque(const struct rw_engine *e, int parent_fd, const char *name, const char *abs);
+/* True if the merged directory at w (RW_UPPER or RW_LOWER) has no entries; -errno on error. */
+int rw_merged_dir_empty(const struct rw_engine *e, const struct rw_where *w);
+/* Should a failed real call (result r) on a RW_LOWER where be redone in the upper? */
+int rw_vfs_should_redirect(const struct rw_engine *e, const struct rw_where *w, int r);
+
+#endif

@@ -1,0 +1,82 @@
+/* open() over the merged view, with copy-up (preload-safe). */
+#include "core/vfs.h"
+
+#include <string.h>
+
+#include "core/copy_up.h"
+#include "core/sys.h"
+#include "core/vfs_common.h"
+
+static int wants_write(int flags)
+{
+        return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_CREAT));
+}
+
+/* Creates (or opens) the object in the upper at the resolved path of w. */
+static int open_in_upper(const struct rw_engine *e, const char *abs, const struct rw_where *w,
+                         int flags, mode_t mode)
+{
+        const char *name;
+        int parent = rw_upper_parent(&e->upper, w->path, &name);
+        int fd;
+
+        if (parent < 0)
+                return parent;
+        rw_engine_register(e, abs, w->path);
+        /* O_NOFOLLOW: the upper name was just checked not to be a symlink; never follow one
+         * planted since, which could point outside the upper. */
+        fd = rw_openat(parent, name, flags | O_NOFOLLOW, mode);
+        if (fd >= 0 && (flags & O_CREAT))
+                rw_whiteout_remove(parent, name);
+        rw_close(parent);
+        return fd;
+}
+
+/* The real open failed with native_err on a lower path: copy up or create in the upper. */
+static int redirect_open(const struct rw_engine *e, const char *abs, const struct rw_where *w,
+                         int flags, mode_t mode, int native_err)
+{
+        struct stat st;
+
+        if (!rw_lower_exists(w->path, &st))
+                return (flags & O_CREAT) ? open_in_upper(e, abs, w, flags, mode) : native_err;
+        if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+                return -EEXIST;
+        if (!S_ISREG(st.st_mode))
+                return native_err;   /* directories and special files are never copied up here */
+        rw_engine_register(e, abs, w->path);
+        int r = rw_copy_up(&e->upper, w->path, !(flags & O_TRUNC));
+        if (r < 0)
+                return r == -EACCES ? native_err : r;
+        return open_in_upper(e, abs, w, flags & ~(O_CREAT | O_EXCL), mode);
+}
+
+int rw_vfs_open(const struct rw_engine *e, const char *abs, int flags, mode_t mode)
+{
+        struct rw_where w RW_WHERE_AUTO = { .parent_fd = -1 };
+        int excl = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
+        int r = rw_layer_lookup(&e->upper, abs, !(flags & O_NOFOLLOW) && !excl, &w);
+
+        if (r < 0)
+                return r;
+        switch (w.kind) {
+        case RW_NOPARENT:
+                return -w.parent_errno;
+        case RW_GONE:
+                if (!(flags & O_CREAT))
+                        return -ENOENT;
+                return open_in_upper(e, abs, &w, flags, mode);
+        case RW_UPPER:
+                if (excl)
+                        return -EEXIST;
+                if (S_ISLNK(w.st.st_mode) && !(flags & O_PATH))
+                        return -ELOOP;   /* only reached with O_NOFOLLOW */
+                return rw_openat(w.parent_fd, w.name, flags | O_NOFOLLOW, mode);
+        case RW_LOWER:
+                break;
+        }
+        r = rw_openat(AT_FDCWD, w.path, flags, mode);
+        if (r >= 0 || !wants_write(flags) || !rw_vfs_should_redirect(e, &w, r))
+                return r;
+        return redirect_open(e, abs, &w, flags, mode, r);
+}

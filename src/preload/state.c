@@ -1,0 +1,234 @@
+/* The preload's constructor, configuration and shared helpers. */
+#include "preload/state.h"
+
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "core/path.h"
+#include "core/sys.h"
+#include "preload/env.h"
+
+struct rw_engine preload_engine;
+int preload_events_fd = -1;
+int preload_record_all;
+__thread int preload_busy;
+
+/* Two buffers so a reader in another thread never sees a half-written cwd. */
+static char cwd_buf[2][PATH_MAX];
+static _Atomic int cwd_current;
+
+#define EVENTS_FD_MIN 900     /* out of the way of programs that dup2 onto low fds */
+
+void *preload_real(const char *name)
+{
+        return dlsym(RTLD_NEXT, name);
+}
+
+const char *preload_cwd(void)
+{
+        return cwd_buf[atomic_load_explicit(&cwd_current, memory_order_acquire)];
+}
+
+void preload_refresh_cwd(void)
+{
+        char real[PATH_MAX];
+        int next = !atomic_load(&cwd_current);
+        long n = syscall(SYS_getcwd, real, sizeof(real));
+
+        if (n <= 0 || real[0] != '/')
+                return;
+        if (rw_upper_to_virtual(&preload_engine.upper, real, cwd_buf[next], PATH_MAX) != 1)
+                memcpy(cwd_buf[next], real, strlen(real) + 1);
+        atomic_store_explicit(&cwd_current, next, memory_order_release);
+}
+
+int preload_abs_path(int dirfd, const char *path, char *out, size_t size)
+{
+        char base[PATH_MAX];
+
+        if (!path)
+                return -EFAULT;
+        if (path[0] == '/' || dirfd == AT_FDCWD)
+                return rw_path_normalize(preload_cwd(), path, out, size);
+        /* A directory fd: ask the kernel where it is, then undo the upper prefix. */
+        char proc[32] = "/proc/self/fd/";
+        char digits[12];
+        int k = 0, v = dirfd;
+        size_t plen = strlen(proc);
+
+        if (dirfd < 0)
+                return -EBADF;
+        do { digits[k++] = (char)('0' + v % 10); v /= 10; } while (v);
+        while (k)
+                proc[plen++] = digits[--k];
+        proc[plen] = '\0';
+        ssize_t n = rw_readlinkat(AT_FDCWD, proc, base, sizeof(base) - 1);
+        if (n <= 0 || base[0] != '/')
+                return n < 0 ? (int)n : -EBADF;
+        base[n] = '\0';
+        char virt[PATH_MAX];
+        if (rw_upper_to_virtual(&preload_engine.upper, base, virt, sizeof(virt)) == 1)
+                return rw_path_normalize(virt, path, out, size);
+        return rw_path_normalize(base, path, out, size);
+}
+
+int preload_query(int dirfd, const char *path, char *abs, size_t size)
+{
+        if (preload_abs_path(dirfd, path, abs, size) < 0)
+                return 0;
+        return rw_index_query(preload_engine.upper.index, abs);
+}
+
+static void copy_env(char *dst, size_t size, const char *name)
+{
+        const char *v = getenv(name);
+
+        dst[0] = '\0';
+        if (v && strlen(v) < size)
+                memcpy(dst, v, strlen(v) + 1);
+}
+
+static int build_path(char *dst, const char *a, const char *b)
+{
+        size_t la = strlen(a), lb = strlen(b);
+
+        if (la + lb + 1 > PATH_MAX)
+                return -ENAMETOOLONG;
+        memcpy(dst, a, la);
+        memcpy(dst + la, b, lb + 1);
+        return 0;
+}
+
+/* Maps UPPER/.rwshim/index shared; the supervisor created it. */
+static int map_index(struct rw_upper *u)
+{
+        char path[PATH_MAX];
+        struct stat st;
+        void *p;
+        int fd, r = build_path(path, u->root, "/.rwshim/index");
+
+        if (r < 0)
+                return r;
+        fd = rw_openat(AT_FDCWD, path, O_RDWR | O_NOFOLLOW, 0);
+        if (fd < 0)
+                return fd;
+        if (syscall(SYS_fstat, fd, &st) < 0 || (size_t)st.st_size < rw_index_file_size()) {
+                rw_close(fd);
+                return -EINVAL;
+        }
+        p = mmap(NULL, rw_index_file_size(), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        rw_close(fd);
+        if (p == MAP_FAILED)
+                return -ENOMEM;
+        if (rw_index_validate(p, rw_index_file_size()) < 0) {
+                munmap(p, rw_index_file_size());
+                return -EINVAL;
+        }
+        u->index = p;
+        return 0;
+}
+
+static void warn(const char *what, const char *path, int err)
+{
+        char msg[PATH_MAX + 256];
+        size_t n = 0;
+        const char *parts[] = { "rwshim: ", what, ": ", path, ": ", strerror(err), "\n" };
+
+        for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+                size_t l = strlen(parts[i]);
+                if (n + l < sizeof(msg)) {
+                        memcpy(msg + n, parts[i], l);
+                        n += l;
+                }
+        }
+        rw_write(2, msg, n);
+}
+
+static int setup_upper(struct rw_upper *u)
+{
+        int r;
+
+        copy_env(u->root, sizeof(u->root), "RWSHIM_UPPER");
+        if (u->root[0] != '/')
+                return -EINVAL;
+        if ((r = build_path(u->fs, u->root, "/fs")) < 0 || (r = build_path(u->tmp, u->root, "/.rwshim/tmp")) < 0)
+                return r;
+        u->fs_len = strlen(u->fs);
+        return map_index(u);
+}
+
+static void open_events(void)
+{
+        char path[PATH_MAX];
+        int fd;
+
+        copy_env(path, sizeof(path), "RWSHIM_EVENTS");
+        if (!path[0])
+                return;
+        fd = rw_openat(AT_FDCWD, path, O_WRONLY | O_APPEND | O_CREAT, 0600);
+        if (fd < 0) {
+                warn("cannot open event file", path, -fd);
+                return;
+        }
+        int high = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, EVENTS_FD_MIN);
+        if (high >= 0) {
+                rw_close(fd);
+                fd = high;
+        }
+        preload_events_fd = fd;
+}
+
+static void record_process(int argc, char **argv)
+{
+        char buf[16384], exe[PATH_MAX];
+        ssize_t n = rw_readlinkat(AT_FDCWD, "/proc/self/exe", exe, sizeof(exe) - 1);
+        int len;
+
+        (void)argc;
+        exe[n > 0 ? n : 0] = '\0';
+        len = rw_event_format_proc(buf, sizeof(buf), (pid_t)syscall(SYS_getpid),
+                                   (pid_t)syscall(SYS_getppid), exe, argv);
+        if (len > 0)
+                rw_write(preload_events_fd, buf, (size_t)len);
+}
+
+static enum rw_mode parse_mode(const char *m)
+{
+        if (!m)
+                return RW_MODE_OFF;
+        if (strcmp(m, "run") == 0)
+                return RW_MODE_RUN;
+        if (strcmp(m, "trace") == 0)
+                return RW_MODE_TRACE;
+        if (strcmp(m, "check") == 0)
+                return RW_MODE_CHECK;
+        return RW_MODE_OFF;
+}
+
+__attribute__((constructor)) static void preload_init(int argc, char **argv)
+{
+        enum rw_mode mode = parse_mode(getenv("RWSHIM_MODE"));
+        int r;
+
+        if (mode == RW_MODE_OFF)
+                return;
+        preload_busy = 1;
+        preload_env_save();
+        copy_env(preload_engine.only, sizeof(preload_engine.only), "RWSHIM_ONLY");
+        copy_env(preload_engine.exclude, sizeof(preload_engine.exclude), "RWSHIM_EXCLUDE");
+        preload_record_all = getenv("RWSHIM_ALL") && strcmp(getenv("RWSHIM_ALL"), "1") == 0;
+        if (mode == RW_MODE_RUN && (r = setup_upper(&preload_engine.upper)) < 0) {
+                warn("cannot use upper dir, writes will not be redirected", preload_engine.upper.root, -r);
+                mode = RW_MODE_OFF;
+        }
+        open_events();
+        if (preload_events_fd >= 0 && mode != RW_MODE_RUN)
+                record_process(argc, argv);
+        preload_engine.mode = mode;
+        preload_refresh_cwd();
+        preload_busy = 0;
+}

@@ -1,0 +1,242 @@
+/* Lookups: the stat family (2.33+ symbols and the older __xstat forms), statx, access,
+ * readlink, realpath. They see the upper copy once the upper holds a path. */
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/vfs.h"
+#include "preload/state.h"
+
+/* Where a lookup goes: 0 pass through unchanged, 1 use the real path written to buf,
+ * or -errno (the merged view deleted it). */
+static int route(int dirfd, const char *path, int follow, char *buf)
+{
+        char abs[PATH_MAX];
+
+        if (!preload_upper_nonempty() || !path || !*path)
+                return 0;
+        if (!(preload_query(dirfd, path, abs, sizeof(abs)) & RW_INDEX_UNDER))
+                return 0;
+        int r = rw_vfs_real_path(&preload_engine, abs, follow, buf, PATH_MAX);
+        return r < 0 ? r : 1;
+}
+
+static void note_lookup(const char *op, int dirfd, const char *path, int r, const void *caller)
+{
+        if (unlikely(preload_record_all && preload_tracing())) {
+                int err = r < 0 ? errno : 0;
+                preload_event(op, dirfd, path, NULL, -1, err,
+                              err == 0 ? RW_ACTION_OK : rw_errno_redirectable(err) ? RW_ACTION_DENIED
+                              : RW_ACTION_FAILED, caller);
+                errno = err ? err : errno;
+        }
+}
+
+/* One wrapper for a path-taking lookup: CALL is the real call with P as the path. */
+#define LOOKUP_WRAPPER(op, dirfd, path, follow, CALL) do { \
+        char buf_[PATH_MAX]; \
+        const char *P = (path); \
+        int dfd_ __attribute__((unused)) = (dirfd); \
+        if (preload_off()) return CALL; \
+        int r_ = route((dirfd), (path), (follow), buf_); \
+        if (r_ < 0) return preload_ret(r_); \
+        if (r_) { P = buf_; dfd_ = AT_FDCWD; } \
+        int res_ = CALL; \
+        note_lookup(op, (dirfd), (path), res_, CALLER); \
+        return res_; \
+} while (0)
+
+/* The pre-2.33 stat entry points, still exported by glibc for old binaries. */
+int __xstat(int ver, const char *path, struct stat *st);
+int __xstat64(int ver, const char *path, struct stat64 *st);
+int __lxstat(int ver, const char *path, struct stat *st);
+int __lxstat64(int ver, const char *path, struct stat64 *st);
+int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags);
+int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags);
+char *__realpath_chk(const char *path, char *resolved, size_t len);
+
+DECLARE_REAL(int, stat, const char *, struct stat *);
+DECLARE_REAL(int, stat64, const char *, struct stat64 *);
+DECLARE_REAL(int, lstat, const char *, struct stat *);
+DECLARE_REAL(int, lstat64, const char *, struct stat64 *);
+DECLARE_REAL(int, fstatat, int, const char *, struct stat *, int);
+DECLARE_REAL(int, fstatat64, int, const char *, struct stat64 *, int);
+DECLARE_REAL(int, __xstat, int, const char *, struct stat *);
+DECLARE_REAL(int, __xstat64, int, const char *, struct stat64 *);
+DECLARE_REAL(int, __lxstat, int, const char *, struct stat *);
+DECLARE_REAL(int, __lxstat64, int, const char *, struct stat64 *);
+DECLARE_REAL(int, __fxstatat, int, int, const char *, struct stat *, int);
+DECLARE_REAL(int, __fxstatat64, int, int, const char *, struct stat64 *, int);
+DECLARE_REAL(int, statx, int, const char *, int, unsigned, struct statx *);
+
+PRELOAD_API int stat(const char *path, struct stat *st)
+{ LOOKUP_WRAPPER("stat", AT_FDCWD, path, 1, REAL(stat)(P, st)); }
+PRELOAD_API int stat64(const char *path, struct stat64 *st)
+{ LOOKUP_WRAPPER("stat", AT_FDCWD, path, 1, REAL(stat64)(P, st)); }
+PRELOAD_API int lstat(const char *path, struct stat *st)
+{ LOOKUP_WRAPPER("lstat", AT_FDCWD, path, 0, REAL(lstat)(P, st)); }
+PRELOAD_API int lstat64(const char *path, struct stat64 *st)
+{ LOOKUP_WRAPPER("lstat", AT_FDCWD, path, 0, REAL(lstat64)(P, st)); }
+PRELOAD_API int fstatat(int dirfd, const char *path, struct stat *st, int flags)
+{ LOOKUP_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), REAL(fstatat)(dfd_, P, st, flags)); }
+PRELOAD_API int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
+{ LOOKUP_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), REAL(fstatat64)(dfd_, P, st, flags)); }
+PRELOAD_API int __xstat(int ver, const char *path, struct stat *st)
+{ LOOKUP_WRAPPER("stat", AT_FDCWD, path, 1, REAL(__xstat)(ver, P, st)); }
+PRELOAD_API int __xstat64(int ver, const char *path, struct stat64 *st)
+{ LOOKUP_WRAPPER("stat", AT_FDCWD, path, 1, REAL(__xstat64)(ver, P, st)); }
+PRELOAD_API int __lxstat(int ver, const char *path, struct stat *st)
+{ LOOKUP_WRAPPER("lstat", AT_FDCWD, path, 0, REAL(__lxstat)(ver, P, st)); }
+PRELOAD_API int __lxstat64(int ver, const char *path, struct stat64 *st)
+{ LOOKUP_WRAPPER("lstat", AT_FDCWD, path, 0, REAL(__lxstat64)(ver, P, st)); }
+PRELOAD_API int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
+{ LOOKUP_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), REAL(__fxstatat)(ver, dfd_, P, st, flags)); }
+PRELOAD_API int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags)
+{ LOOKUP_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), REAL(__fxstatat64)(ver, dfd_, P, st, flags)); }
+PRELOAD_API int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *st)
+{ LOOKUP_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), REAL(statx)(dfd_, P, flags, mask, st)); }
+
+/* ---- access ---- */
+DECLARE_REAL(int, faccessat, int, const char *, int, int);
+
+static int do_access(int dirfd, const char *path, int mode, int flags, const void *caller)
+{
+        char abs[PATH_MAX];
+        int r, err;
+
+        if (preload_off())
+                return REAL(faccessat)(dirfd, path, mode, flags);
+        if (preload_upper_nonempty() && (preload_query(dirfd, path, abs, sizeof(abs)) & RW_INDEX_UNDER))
+                return preload_ret(rw_vfs_access(&preload_engine, abs, mode, flags));
+        r = REAL(faccessat)(dirfd, path, mode, flags);
+        if (r == 0 || !(mode & W_OK) || preload_engine.mode != RW_MODE_RUN) {
+                note_lookup("access", dirfd, path, r, caller);
+                return r;
+        }
+        err = errno;
+        if (!rw_errno_redirectable(err) || preload_abs_path(dirfd, path, abs, sizeof(abs)) < 0) {
+                errno = err;
+                return r;
+        }
+        return preload_ret(rw_vfs_access(&preload_engine, abs, mode, flags));
+}
+
+PRELOAD_API int access(const char *path, int mode) { return do_access(AT_FDCWD, path, mode, 0, CALLER); }
+PRELOAD_API int faccessat(int dirfd, const char *path, int mode, int flags)
+{ return do_access(dirfd, path, mode, flags, CALLER); }
+PRELOAD_API int euidaccess(const char *path, int mode) { return do_access(AT_FDCWD, path, mode, AT_EACCESS, CALLER); }
+PRELOAD_API int eaccess(const char *path, int mode) { return do_access(AT_FDCWD, path, mode, AT_EACCESS, CALLER); }
+
+/* ---- readlink: /proc/self/fd/N and /proc/self/cwd name virtual paths, never the upper ---- */
+DECLARE_REAL(ssize_t, readlinkat, int, const char *, char *, size_t);
+
+static ssize_t virtualise_link(char *buf, size_t size, ssize_t n)
+{
+        char real[PATH_MAX], virt[PATH_MAX];
+
+        if (n <= 0 || preload_engine.mode != RW_MODE_RUN || (size_t)n >= sizeof(real) ||
+            (size_t)n < preload_engine.upper.fs_len || buf[0] != '/')
+                return n;
+        memcpy(real, buf, (size_t)n);
+        real[n] = '\0';
+        if (rw_upper_to_virtual(&preload_engine.upper, real, virt, sizeof(virt)) != 1)
+                return n;
+        size_t len = strlen(virt);
+        if (len > size)
+                len = size;
+        memcpy(buf, virt, len);
+        return (ssize_t)len;
+}
+
+static ssize_t do_readlink(int dirfd, const char *path, char *buf, size_t size)
+{
+        char routed[PATH_MAX];
+        int r;
+
+        if (preload_off())
+                return REAL(readlinkat)(dirfd, path, buf, size);
+        r = route(dirfd, path, 0, routed);
+        if (r < 0)
+                return preload_ret(r);
+        ssize_t n = REAL(readlinkat)(r ? AT_FDCWD : dirfd, r ? routed : path, buf, size);
+        return virtualise_link(buf, size, n);
+}
+
+PRELOAD_API ssize_t readlink(const char *path, char *buf, size_t size) { return do_readlink(AT_FDCWD, path, buf, size); }
+PRELOAD_API ssize_t readlinkat(int dirfd, const char *path, char *buf, size_t size)
+{ return do_readlink(dirfd, path, buf, size); }
+
+/* ---- realpath ---- */
+DECLARE_REAL(char *, realpath, const char *, char *);
+
+static char *do_realpath(const char *path, char *resolved)
+{
+        char abs[PATH_MAX], out[PATH_MAX], virt[PATH_MAX];
+        char *res;
+
+        if (preload_off() || !path)
+                return REAL(realpath)(path, resolved);
+        if (preload_upper_nonempty() && (preload_query(AT_FDCWD, path, abs, sizeof(abs)) & RW_INDEX_UNDER)) {
+                int r = rw_vfs_realpath(&preload_engine, abs, out, sizeof(out));
+                if (r < 0) {
+                        errno = -r;
+                        return NULL;
+                }
+        } else {
+                res = REAL(realpath)(path, NULL);
+                if (!res)
+                        return NULL;
+                if (strlen(res) >= sizeof(out)) {
+                        free(res);
+                        errno = ENAMETOOLONG;
+                        return NULL;
+                }
+                strcpy(out, res);
+                free(res);
+        }
+        if (preload_engine.mode == RW_MODE_RUN &&
+            rw_upper_to_virtual(&preload_engine.upper, out, virt, sizeof(virt)) == 1)
+                strcpy(out, virt);
+        if (resolved) {
+                strcpy(resolved, out);
+                return resolved;
+        }
+        return strdup(out);
+}
+
+PRELOAD_API char *realpath(const char *path, char *resolved) { return do_realpath(path, resolved); }
+PRELOAD_API char *canonicalize_file_name(const char *path) { return do_realpath(path, NULL); }
+PRELOAD_API char *__realpath_chk(const char *path, char *resolved, size_t len)
+{
+        (void)len;
+        return do_realpath(path, resolved);
+}
+
+/* ---- extended attributes: read on the upper copy once it exists (ls -l asks for ACLs) ---- */
+#include <sys/xattr.h>
+
+#define XATTR_WRAPPER(op, path, follow, CALL) do { \
+        char buf_[PATH_MAX]; \
+        const char *P = (path); \
+        if (preload_off()) return CALL; \
+        int r_ = route(AT_FDCWD, (path), (follow), buf_); \
+        if (r_ < 0) return preload_ret(r_); \
+        if (r_) P = buf_; \
+        return CALL; \
+} while (0)
+
+DECLARE_REAL(ssize_t, getxattr, const char *, const char *, void *, size_t);
+DECLARE_REAL(ssize_t, lgetxattr, const char *, const char *, void *, size_t);
+DECLARE_REAL(ssize_t, listxattr, const char *, char *, size_t);
+DECLARE_REAL(ssize_t, llistxattr, const char *, char *, size_t);
+
+PRELOAD_API ssize_t getxattr(const char *path, const char *name, void *value, size_t size)
+{ XATTR_WRAPPER("getxattr", path, 1, REAL(getxattr)(P, name, value, size)); }
+PRELOAD_API ssize_t lgetxattr(const char *path, const char *name, void *value, size_t size)
+{ XATTR_WRAPPER("getxattr", path, 0, REAL(lgetxattr)(P, name, value, size)); }
+PRELOAD_API ssize_t listxattr(const char *path, char *list, size_t size)
+{ XATTR_WRAPPER("listxattr", path, 1, REAL(listxattr)(P, list, size)); }
+PRELOAD_API ssize_t llistxattr(const char *path, char *list, size_t size)
+{ XATTR_WRAPPER("listxattr", path, 0, REAL(llistxattr)(P, list, size)); }

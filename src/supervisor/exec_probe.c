@@ -1,0 +1,86 @@
+/* Classifying CMD before exec: found, executable, static, setuid. */
+#include "supervisor/exec_probe.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/cleanup.h"
+
+static int check_file(const char *path)
+{
+        struct stat st;
+
+        if (stat(path, &st) < 0)
+                return -errno;
+        if (S_ISDIR(st.st_mode) || access(path, X_OK) < 0)
+                return -EACCES;
+        return 0;
+}
+
+int sup_find_command(const char *cmd, char *out, size_t size)
+{
+        const char *path = getenv("PATH");
+        int saw_eacces = 0;
+
+        if (!*cmd)
+                return -ENOENT;
+        if (strchr(cmd, '/')) {
+                if (strlen(cmd) + 1 > size)
+                        return -ENAMETOOLONG;
+                strcpy(out, cmd);
+                int r = check_file(cmd);
+                return r == -ENOENT || r == -ENOTDIR ? -ENOENT : r < 0 ? -EACCES : 0;
+        }
+        if (!path)
+                path = "/usr/local/bin:/usr/bin:/bin";
+        while (*path) {
+                const char *end = strchr(path, ':');
+                size_t len = end ? (size_t)(end - path) : strlen(path);
+
+                if ((size_t)snprintf(out, size, "%.*s/%s", (int)len, len ? path : ".", cmd) < size) {
+                        int r = check_file(out);
+                        if (r == 0)
+                                return 0;
+                        saw_eacces |= r == -EACCES;
+                }
+                if (!end)
+                        break;
+                path = end + 1;
+        }
+        return saw_eacces ? -EACCES : -ENOENT;
+}
+
+int sup_is_static_elf(const char *path)
+{
+        RW_AUTOCLOSE int fd = open(path, O_RDONLY | O_CLOEXEC);
+        Elf64_Ehdr eh;
+
+        if (fd < 0 || pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
+                return 0;
+        if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64)
+                return 0;
+        for (int i = 0; i < eh.e_phnum; i++) {
+                Elf64_Phdr ph;
+                off_t off = (off_t)eh.e_phoff + (off_t)i * eh.e_phentsize;
+
+                if (pread(fd, &ph, sizeof(ph), off) != (ssize_t)sizeof(ph))
+                        return 0;
+                if (ph.p_type == PT_INTERP)
+                        return 0;
+        }
+        return 1;
+}
+
+int sup_is_setid(const char *path)
+{
+        struct stat st;
+
+        return stat(path, &st) == 0 && (st.st_mode & (S_ISUID | S_ISGID)) != 0;
+}

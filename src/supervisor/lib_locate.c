@@ -1,0 +1,45 @@
+/* Finding librwshim.so: $RWSHIM_LIB, beside the executable, or ../lib/rwshim/ from it. */
+#include "supervisor/launch.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int usable(const char *path)
+{
+        return access(path, R_OK) == 0;
+}
+
+int sup_find_preload_lib(char *buf, size_t size, struct rw_err *e)
+{
+        static const char *const relative[] = { "librwshim.so", "../lib/rwshim/librwshim.so", "../lib/librwshim.so" };
+        char exe[PATH_MAX], *slash;
+        const char *env = getenv("RWSHIM_LIB");
+        ssize_t n;
+
+        if (env && *env) {
+                if (env[0] != '/' || !usable(env) || strlen(env) + 1 > size)
+                        return rw_err_set(e, env[0] != '/' ? EINVAL : errno ? errno : ENAMETOOLONG,
+                                          "RWSHIM_LIB is not a readable absolute path", env);
+                strcpy(buf, env);
+                return 0;
+        }
+        n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        if (n < 0)
+                return rw_err_set(e, errno, "find own executable", "/proc/self/exe");
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+        *slash = '\0';
+        for (size_t i = 0; i < sizeof(relative) / sizeof(relative[0]); i++) {
+                char candidate[PATH_MAX];
+                if (snprintf(candidate, sizeof(candidate), "%s/%s", exe, relative[i]) >= (int)sizeof(candidate))
+                        continue;
+                if (usable(candidate) && realpath(candidate, buf) && strlen(buf) < size)
+                        return 0;
+        }
+        rw_err_set(e, ENOENT, "cannot find the preload library librwshim.so near", exe);
+        return rw_err_hint(e, "install it in ../lib/rwshim/ or beside rwshim, or set RWSHIM_LIB");
+}
