@@ -24,6 +24,7 @@ cp "$RWSHIM_BUILD/librwshim.so" "$T/lib/rwshim/librwshim.so"
 [ -d "$RWSHIM_SRC/data" ] && mkdir -p "$T/share/rwshim" && cp -r "$RWSHIM_SRC/data/." "$T/share/rwshim/"
 chmod -R a+rX "$T"
 RW="$T/bin/rwshim"
+PY=/usr/bin/python3   # Debian's, with its packages (not a pyenv/venv one on PATH)
 
 # Sanitized builds: the ASan runtime must come first in LD_PRELOAD of every preloaded process.
 if [ "${RWSHIM_SANITIZED:-0}" = 1 ]; then
