@@ -249,7 +249,7 @@ static int run_checked(const struct check_args *a, FILE *out)
         int status, is_static = 0;
         long outside = -1;
 
-        if (trace_event_file_create(&ef, &e) < 0)
+        if (trace_event_file_create(&ef, 1, &e) < 0)
                 return rw_err_print(&e), CLI_EXIT_OWN_ERROR;
         l.events_path = ef.path;
         if (prepare_backend(a, &ef, &b, &l, &e) < 0) {

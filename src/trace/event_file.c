@@ -40,14 +40,18 @@ static int try_temp(struct trace_event_file *f, const char *dir)
         return 0;
 }
 
-int trace_event_file_create(struct trace_event_file *f, struct rw_err *e)
+static int try_temps(struct trace_event_file *f)
+{
+        return try_temp(f, getenv("TMPDIR")) == 0 || try_temp(f, "/tmp") == 0 || try_temp(f, "/dev/shm") == 0;
+}
+
+int trace_event_file_create(struct trace_event_file *f, int on_disk, struct rw_err *e)
 {
         f->fd = -1;
         f->on_disk = 0;
-        if (try_memfd(f) == 0)
+        if (on_disk && try_temps(f))
                 return 0;
-        if (try_temp(f, getenv("TMPDIR")) == 0 || try_temp(f, "/tmp") == 0 ||
-            try_temp(f, "/dev/shm") == 0)
+        if (try_memfd(f) == 0 || try_temps(f))
                 return 0;
         rw_err_set(e, errno ? errno : EACCES, "create event file", "/proc/self/fd, $TMPDIR, /tmp, /dev/shm");
         return rw_err_hint(e, "mount /proc, or set TMPDIR to a writable dir");

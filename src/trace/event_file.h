@@ -14,8 +14,9 @@ struct trace_event_file {
         int on_disk;               /* 1: path is a temp file to unlink */
 };
 
-/* Returns 0 or -errno with e set. */
-int trace_event_file_create(struct trace_event_file *f, struct rw_err *e);
+/* Returns 0 or -errno with e set. With on_disk, a temp file is tried first (in $TMPDIR, /tmp,
+ * /dev/shm): Landlock refuses write opens of a memfd through /proc, but can grant a file. */
+int trace_event_file_create(struct trace_event_file *f, int on_disk, struct rw_err *e);
 
 /* Closes the fd and removes a temp file. */
 void trace_event_file_close(struct trace_event_file *f);

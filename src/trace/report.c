@@ -27,7 +27,8 @@ void trace_event_dir(const struct trace_event *ev, char *buf, size_t size)
 static int default_include(const struct trace_event *ev, void *ctx)
 {
         (void)ctx;
-        return trace_event_is_write(ev) || trace_event_denied(ev);
+        /* A write that failed for another reason (ENOENT after a refused mkdir) changed nothing. */
+        return trace_event_denied(ev) || (trace_event_is_write(ev) && !ev->errname);
 }
 
 static int group_matches(const struct group *g, const struct trace_event *ev, const char *dir)

@@ -31,7 +31,7 @@ int trace_event_outside(const struct trace_event *ev, void *ctx)
 {
         const struct trace_writable *w = ctx;
 
-        if (!trace_event_is_write(ev) && !trace_event_denied(ev))
+        if (!trace_event_denied(ev) && !(trace_event_is_write(ev) && !ev->errname))
                 return 0;
         return !inside(ev->path, w) || (ev->path2 && !inside(ev->path2, w));
 }
@@ -108,6 +108,27 @@ static int add_event(const struct trace_event *ev, const char *path, const struc
         return add_minimal(mounts, nm, buf);
 }
 
+/* A refusal made by the same Python line as an earlier refusal of the same process, in another
+ * directory, is that code trying its next candidate (tempfile tries /tmp, /var/tmp, /usr/tmp,
+ * then the cwd): making the first one writable is enough. */
+static int is_retry(const struct trace_log *log, size_t i)
+{
+        const struct trace_event *ev = &log->events[i];
+
+        if (!ev->py || !trace_event_denied(ev))
+                return 0;
+        for (size_t j = i; j-- > 0;) {
+                const struct trace_event *prev = &log->events[j];
+
+                if (prev->pid == ev->pid && prev->py && trace_event_denied(prev) &&
+                    strcmp(prev->op, ev->op) == 0 && prev->py->nframes && ev->py->nframes &&
+                    prev->py->frames[0].line == ev->py->frames[0].line &&
+                    strcmp(prev->py->frames[0].file, ev->py->frames[0].file) == 0)
+                        return 1;
+        }
+        return 0;
+}
+
 long trace_suggest(const struct trace_log *log, const struct trace_writable *w,
                    char ***ret_mounts, char ***ret_existing)
 {
@@ -118,7 +139,7 @@ long trace_suggest(const struct trace_log *log, const struct trace_writable *w,
         for (size_t i = 0; i < log->nevents; i++) {
                 const struct trace_event *ev = &log->events[i];
 
-                if (!trace_event_outside(ev, (void *)w))
+                if (!trace_event_outside(ev, (void *)w) || is_retry(log, i))
                         continue;
                 if (add_event(ev, ev->path, w, &mounts, &nm) < 0 ||
                     add_event(ev, ev->path2, w, &mounts, &nm) < 0)
@@ -159,7 +180,7 @@ void trace_suggest_print(FILE *out, char **mounts, char **existing, long n)
         trace_suggest_free(flags, nf);
         for (long i = 0; i < n; i++)
                 if (strcmp(mounts[i], existing[i]) != 0)
-                        fprintf(out, "  (%s does not exist here; --writable uses %s)\n", mounts[i], existing[i]);
+                        fprintf(out, "  (%s does not exist here: the flag names its existing ancestor %s)\n", mounts[i], existing[i]);
         fprintf(out, "\n  Kubernetes (readOnlyRootFilesystem: true):\n    volumeMounts:\n");
         for (long i = 0; i < n; i++)
                 fprintf(out, "      - { name: rw-%ld, mountPath: %s }\n", i, mounts[i]);
