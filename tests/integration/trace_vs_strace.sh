@@ -17,12 +17,10 @@ python3 - "$T/w/strace.out" "$T/w/trace.json" "$T/w" "$T/ro" <<'PY' || fail "set
 import json, os, re, sys
 strace_out, trace_json, w, ro = sys.argv[1:]
 def norm(op):
-    for base in ("open", "creat", "mkdir", "rmdir", "unlink", "rename", "link", "symlink",
-                 "chmod", "chown", "utime", "truncate", "mknod"):
-        if op.replace("fchmodat", "chmod").replace("fchownat", "chown").replace("futimesat", "utime").startswith(base) \
-           or op.endswith(base + "at") or op == base:
-            return "open" if base == "creat" else base
-    return op
+    op = {"fchmodat": "chmod", "fchmodat2": "chmod", "fchownat": "chown", "futimesat": "utime",
+          "utimensat": "utime", "utimes": "utime", "creat": "open", "openat": "open", "openat2": "open",
+          "renameat2": "rename"}.get(op, op)
+    return op[:-2] if op.endswith("at") and op != "stat" else op
 WRITE_FLAGS = ("O_WRONLY", "O_RDWR", "O_CREAT", "O_TRUNC", "O_APPEND")
 def interesting(path):
     return path.startswith(w + "/") or path.startswith(ro + "/")
