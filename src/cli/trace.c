@@ -117,7 +117,7 @@ int cli_trace(int argc, char **argv)
                 return r;
         if (!(out = open_output(a.output)))
                 return CLI_EXIT_OWN_ERROR;
-        if (trace_event_file_create(&ef, &e) < 0)
+        if (trace_event_file_create(&ef, 0, &e) < 0)
                 return rw_err_print(&e), CLI_EXIT_OWN_ERROR;
         if (trace_python_hook_setenv() < 0 && a.verbose)
                 fprintf(stderr, "rwshim trace: Python attribution unavailable (data/python not found)\n");
