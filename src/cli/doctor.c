@@ -1,0 +1,153 @@
+/* rwshim doctor: audit this environment (or a trace) and print the deployment fix. */
+#include "cli/commands.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "core/kb.h"
+#include "doctor/doctor.h"
+
+const char cli_doctor_help[] =
+        "Usage: rwshim doctor [--format text|json|dockerfile|kubernetes|compose]\n"
+        "                     [--from TRACE.json] [--user UID[:GID]]\n\n"
+        "Audit the environment this command runs in -- uid and passwd entry, HOME, TMPDIR,\n"
+        "/tmp, /var/tmp, /dev/shm, XDG dirs, read-only mounts, Python site-packages, and the\n"
+        "tools of the knowledge base found here -- and print each problem with its fix.\n"
+        "Run it as the user and in the image the application uses.\n\n"
+        "  --format FMT     text (default), json, dockerfile (ENV + RUN mkdir/chown before\n"
+        "                   USER), kubernetes (Pod patch: readOnlyRootFilesystem, emptyDirs,\n"
+        "                   env), compose (read_only, tmpfs, environment)\n"
+        "  --from FILE      build the fix from the writes in an NDJSON trace written by\n"
+        "                   'rwshim trace --json' or 'rwshim check --json' ('-': stdin)\n"
+        "  --user UID[:GID] the user the fix runs the app as (default: the caller; 65532 if root)\n\n"
+        "The knowledge base is read from $RWSHIM_DATA, else ../share/rwshim or ../data next to\n"
+        "the rwshim executable. See docs/doctor.md.\n"
+        "Exit status: 0 when the report was printed (whatever it found), 125 on bad input.\n";
+
+struct doctor_args {
+        const char *format;
+        const char *from;
+        long uid, gid;
+};
+
+typedef int (*emit_fn)(const struct doctor_plan *p, FILE *out);
+
+static emit_fn find_emitter(const char *format)
+{
+        static const struct { const char *name; emit_fn fn; } emitters[] = {
+                { "text", doctor_emit_text }, { "json", doctor_emit_json },
+                { "dockerfile", doctor_emit_dockerfile }, { "kubernetes", doctor_emit_kubernetes },
+                { "compose", doctor_emit_compose },
+        };
+
+        for (size_t i = 0; i < sizeof(emitters) / sizeof(emitters[0]); i++)
+                if (strcmp(format, emitters[i].name) == 0)
+                        return emitters[i].fn;
+        return NULL;
+}
+
+/* "UID" or "UID:GID", both decimal. */
+static int parse_user(const char *s, long *uid, long *gid)
+{
+        char *end;
+
+        errno = 0;
+        *uid = strtol(s, &end, 10);
+        if (errno || end == s || *uid < 0 || *uid > INT_MAX)
+                return -EINVAL;
+        *gid = *uid;
+        if (*end == ':') {
+                const char *g = end + 1;
+                *gid = strtol(g, &end, 10);
+                if (errno || end == g || *gid < 0 || *gid > INT_MAX)
+                        return -EINVAL;
+        }
+        return *end == '\0' ? 0 : -EINVAL;
+}
+
+static int parse_args(int argc, char **argv, struct doctor_args *a)
+{
+        static const struct option opts[] = {
+                { "format", required_argument, NULL, 'f' }, { "from", required_argument, NULL, 'F' },
+                { "user", required_argument, NULL, 'u' }, { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        int c;
+
+        a->format = "text";
+        a->uid = getuid() == 0 ? 65532 : (long)getuid();
+        a->gid = getuid() == 0 ? 65532 : (long)getgid();
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+                if (c == 'f')
+                        a->format = optarg;
+                else if (c == 'F')
+                        a->from = optarg;
+                else if (c == 'u' && parse_user(optarg, &a->uid, &a->gid) < 0)
+                        return cli_usage_error("doctor", "bad --user '%s' (want UID or UID:GID)", optarg);
+                else if (c == 'h')
+                        return fputs(cli_doctor_help, stdout), -1;
+                else if (c == '?')
+                        return cli_usage_error("doctor", "unknown or incomplete option '%s' (try 'rwshim help doctor')",
+                                               argv[optind - 1]);
+        }
+        if (optind < argc)
+                return cli_usage_error("doctor", "unexpected argument '%s'", argv[optind]);
+        if (!find_emitter(a->format))
+                return cli_usage_error("doctor", "unknown format '%s' (text, json, dockerfile, kubernetes, compose)",
+                                       a->format);
+        return 0;
+}
+
+/* Loads the KB, builds the plan from the environment or the trace, and prints it. */
+static int run_doctor(const struct doctor_args *a, struct rw_err *e)
+{
+        char dir[PATH_MAX];
+        struct rw_kb *kb = NULL;
+        struct doctor_plan plan;
+        int r;
+
+        r = rw_kb_find_dir(dir, sizeof(dir), e);
+        if (r >= 0)
+                r = rw_kb_load(dir, &kb, e);
+        if (r < 0)
+                return r;
+        /* The audit reports on the real caller; only the emitted fix uses --user. */
+        doctor_plan_init(&plan, a->uid, a->gid, a->from ? a->from : "environment");
+        r = a->from ? doctor_from_trace(&plan, kb, a->from, e) : doctor_audit(&plan, kb, e);
+        if (r >= 0) {
+                doctor_plan_sort(&plan);
+                r = find_emitter(a->format)(&plan, stdout);
+                if (r >= 0 && fflush(stdout) != 0)
+                        r = -errno;
+                if (r < 0)
+                        rw_err_set(e, -r, "write report", "stdout");
+        }
+        doctor_plan_free(&plan);
+        rw_kb_free(kb);
+        return r;
+}
+
+int cli_doctor(int argc, char **argv)
+{
+        struct doctor_args a = { 0 };
+        struct rw_err e = { 0 };
+        int r = parse_args(argc, argv, &a);
+
+        if (r < 0)
+                return 0;       /* --help */
+        if (r > 0)
+                return r;
+        if (run_doctor(&a, &e) < 0) {
+                rw_err_print(&e);
+                return CLI_EXIT_OWN_ERROR;
+        }
+        return 0;
+}

@@ -1,0 +1,578 @@
+/* Knowledge base: loading data/kb/<tool>.json and attributing a path to a tool. See kb.h.
+ * Not preload-safe (jansson, malloc, stdio). */
+#include "core/kb.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct rw_kb {
+        json_t **roots;             /* one per file; every string in tools points into them */
+        size_t n_roots;
+        struct rw_kb_tool *tools;
+        size_t n_tools;
+};
+
+/* ---- loading ---------------------------------------------------------------------------- */
+
+static const char *opt_string(json_t *obj, const char *key)
+{
+        json_t *v = json_object_get(obj, key);
+
+        return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+/* Collects the strings of a JSON array into a NULL-free array. Returns 0 or -ENOMEM/-EINVAL. */
+static int load_string_array(json_t *arr, const char *const **ret, size_t *ret_n)
+{
+        const char **out;
+        size_t i, n;
+
+        *ret = NULL;
+        *ret_n = 0;
+        if (!arr)
+                return 0;
+        if (!json_is_array(arr))
+                return -EINVAL;
+        n = json_array_size(arr);
+        out = calloc(n ? n : 1, sizeof(*out));
+        if (!out)
+                return -ENOMEM;
+        for (i = 0; i < n; i++) {
+                out[i] = json_string_value(json_array_get(arr, i));
+                if (!out[i]) {
+                        free(out);
+                        return -EINVAL;
+                }
+        }
+        *ret = out;
+        *ret_n = n;
+        return 0;
+}
+
+static int load_paths(json_t *arr, struct rw_kb_tool *t)
+{
+        struct rw_kb_path *p;
+        size_t i, n;
+
+        if (!json_is_array(arr) || json_array_size(arr) == 0)
+                return -EINVAL;
+        n = json_array_size(arr);
+        p = calloc(n, sizeof(*p));
+        if (!p)
+                return -ENOMEM;
+        t->paths = p;
+        t->n_paths = n;
+        for (i = 0; i < n; i++) {
+                json_t *o = json_array_get(arr, i);
+
+                p[i].template = opt_string(o, "template");
+                p[i].type = opt_string(o, "type");
+                p[i].purpose = opt_string(o, "purpose");
+                p[i].computed = opt_string(o, "computed");
+                p[i].env = opt_string(o, "env");
+                p[i].env_suffix = opt_string(o, "env_suffix");
+                p[i].relocate = opt_string(o, "relocate");
+                p[i].ram_ok = json_is_true(json_object_get(o, "ram_ok"));
+                if (!p[i].template || (p[i].template[0] != '{' && p[i].template[0] != '/'))
+                        return -EINVAL;
+                if (!p[i].type)
+                        p[i].type = "dir";
+                if (!p[i].purpose)
+                        return -EINVAL;
+        }
+        return 0;
+}
+
+static int load_settings(json_t *arr, struct rw_kb_tool *t)
+{
+        struct rw_kb_setting *s;
+        size_t i, n;
+
+        if (!arr)
+                return 0;
+        if (!json_is_array(arr))
+                return -EINVAL;
+        n = json_array_size(arr);
+        s = calloc(n ? n : 1, sizeof(*s));
+        if (!s)
+                return -ENOMEM;
+        t->settings = s;
+        t->n_settings = n;
+        for (i = 0; i < n; i++) {
+                json_t *o = json_array_get(arr, i);
+
+                s[i].kind = opt_string(o, "kind");
+                s[i].name = opt_string(o, "name");
+                s[i].effect = opt_string(o, "effect");
+                if (!s[i].kind || !s[i].name)
+                        return -EINVAL;
+        }
+        return 0;
+}
+
+/* Fills t from one parsed file. Required: tool, paths, on_failure, fix, source. */
+static int load_tool(json_t *root, struct rw_kb_tool *t)
+{
+        json_t *detect = json_object_get(root, "detect");
+        int r;
+
+        t->name = opt_string(root, "tool");
+        t->ecosystem = opt_string(root, "ecosystem");
+        t->summary = opt_string(root, "summary");
+        t->read_at = opt_string(root, "read_at");
+        t->on_failure = opt_string(root, "on_failure");
+        t->failure_detail = opt_string(root, "failure_detail");
+        t->fix = opt_string(root, "fix");
+        t->source = opt_string(root, "source");
+        if (!t->name || !t->on_failure || !t->fix || !t->source)
+                return -EINVAL;
+        r = load_paths(json_object_get(root, "paths"), t);
+        if (r < 0)
+                return r;
+        r = load_settings(json_object_get(root, "settings"), t);
+        if (r < 0)
+                return r;
+        r = load_string_array(json_object_get(detect, "commands"), &t->commands, &t->n_commands);
+        if (r < 0)
+                return r;
+        return load_string_array(json_object_get(detect, "python_modules"), &t->python_modules,
+                                 &t->n_python_modules);
+}
+
+static void free_tool(struct rw_kb_tool *t)
+{
+        free((void *)t->paths);
+        free((void *)t->settings);
+        free((void *)t->commands);
+        free((void *)t->python_modules);
+}
+
+void rw_kb_free(struct rw_kb *kb)
+{
+        if (!kb)
+                return;
+        for (size_t i = 0; i < kb->n_tools; i++)
+                free_tool(&kb->tools[i]);
+        for (size_t i = 0; i < kb->n_roots; i++)
+                json_decref(kb->roots[i]);
+        free(kb->tools);
+        free(kb->roots);
+        free(kb);
+}
+
+static int is_json_name(const struct dirent *d)
+{
+        size_t n = strlen(d->d_name);
+
+        return d->d_name[0] != '.' && n > 5 && strcmp(d->d_name + n - 5, ".json") == 0;
+}
+
+/* Parses one file into kb->tools[kb->n_tools]; on error e names the file. */
+static int load_file(struct rw_kb *kb, const char *path, struct rw_err *e)
+{
+        json_error_t jerr;
+        json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+        int r;
+
+        if (!root) {
+                rw_err_set(e, EINVAL, "parse knowledge base", path);
+                return rw_err_hint(e, "line %d: %s", jerr.line, jerr.text);
+        }
+        kb->roots[kb->n_roots++] = root;
+        r = load_tool(root, &kb->tools[kb->n_tools]);
+        kb->n_tools++;    /* counted even on error, so rw_kb_free releases its arrays */
+        if (r == -EINVAL) {
+                rw_err_set(e, EINVAL, "invalid knowledge-base entry", path);
+                return rw_err_hint(e, "see data/kb.schema.json for the required fields");
+        }
+        if (r < 0)
+                return rw_err_set(e, -r, "load knowledge base", path);
+        return 0;
+}
+
+int rw_kb_load(const char *dir, struct rw_kb **ret_kb, struct rw_err *e)
+{
+        struct dirent **names = NULL;
+        char kbdir[PATH_MAX], path[PATH_MAX];
+        struct rw_kb *kb;
+        int n, r = 0;
+
+        if ((size_t)snprintf(kbdir, sizeof(kbdir), "%s/kb", dir) >= sizeof(kbdir))
+                return rw_err_set(e, ENAMETOOLONG, "open knowledge base", dir);
+        n = scandir(kbdir, &names, is_json_name, alphasort);
+        if (n < 0)
+                return rw_err_set(e, errno, "open knowledge base", kbdir);
+        kb = calloc(1, sizeof(*kb));
+        if (kb) {
+                kb->roots = calloc((size_t)n + 1, sizeof(*kb->roots));
+                kb->tools = calloc((size_t)n + 1, sizeof(*kb->tools));
+        }
+        if (!kb || !kb->roots || !kb->tools)
+                r = rw_err_set(e, ENOMEM, "load knowledge base", kbdir);
+        for (int i = 0; i < n; i++) {
+                if (r == 0 && (size_t)snprintf(path, sizeof(path), "%s/%s", kbdir,
+                                               names[i]->d_name) >= sizeof(path))
+                        r = rw_err_set(e, ENAMETOOLONG, "open knowledge base", names[i]->d_name);
+                if (r == 0)
+                        r = load_file(kb, path, e);
+                free(names[i]);
+        }
+        free(names);
+        if (r < 0) {
+                rw_kb_free(kb);
+                return r;
+        }
+        *ret_kb = kb;
+        return (int)kb->n_tools;
+}
+
+size_t rw_kb_count(const struct rw_kb *kb)
+{
+        return kb->n_tools;
+}
+
+const struct rw_kb_tool *rw_kb_tool_at(const struct rw_kb *kb, size_t i)
+{
+        return i < kb->n_tools ? &kb->tools[i] : NULL;
+}
+
+const struct rw_kb_tool *rw_kb_find(const struct rw_kb *kb, const char *name)
+{
+        for (size_t i = 0; i < kb->n_tools; i++)
+                if (strcmp(kb->tools[i].name, name) == 0)
+                        return &kb->tools[i];
+        return NULL;
+}
+
+/* ---- the KB directory ------------------------------------------------------------------- */
+
+static int has_kb(const char *dir)
+{
+        char p[PATH_MAX];
+        struct stat st;
+
+        if ((size_t)snprintf(p, sizeof(p), "%s/kb", dir) >= sizeof(p))
+                return 0;
+        return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int rw_kb_find_dir(char *buf, size_t size, struct rw_err *e)
+{
+        static const char *const rel[] = { "../share/rwshim", "../data" };
+        const char *env = getenv("RWSHIM_DATA");
+        char exe[PATH_MAX], *slash;
+        ssize_t n;
+
+        if (env && *env) {
+                if ((size_t)snprintf(buf, size, "%s", env) >= size)
+                        return rw_err_set(e, ENAMETOOLONG, "find knowledge base", env);
+                if (!has_kb(buf))
+                        return rw_err_set(e, ENOENT, "find knowledge base ($RWSHIM_DATA)", env);
+                return 0;
+        }
+        n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+        if (n < 0)
+                return rw_err_set(e, errno, "find own executable", "/proc/self/exe");
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+        if (slash)
+                *slash = '\0';
+        for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+                if ((size_t)snprintf(buf, size, "%s/%s", exe, rel[i]) >= size)
+                        continue;
+                if (has_kb(buf))
+                        return 0;
+        }
+        rw_err_set(e, ENOENT, "find knowledge base", exe);
+        return rw_err_hint(e, "set RWSHIM_DATA to the directory holding kb/ (data/ in the source tree)");
+}
+
+/* ---- template expansion ----------------------------------------------------------------- */
+
+#define MAX_ALTS 3
+
+struct alt {
+        const char *value;      /* itself a template: may hold {home} */
+        int penalty;            /* 0 for the value the context gives, more for generic ones */
+};
+
+struct expander {
+        const struct rw_kb_ctx *ctx;
+        const char *cache_root, *state_root;
+        bool generic;           /* also try generic alternatives (matching) */
+        char uid[24];
+        char home[PATH_MAX];    /* ctx->home without trailing slashes ("/" becomes "") */
+        void (*visit)(struct expander *x, const char *pattern, int penalty);
+        void *data;
+};
+
+static size_t var_alts(struct expander *x, const char *name, struct alt *a)
+{
+        const struct rw_kb_ctx *c = x->ctx;
+        size_t n = 0;
+
+#define ALT(v, p) do { a[n].value = (v); a[n].penalty = (p); n++; } while (0)
+#define CTX_OR(field, dflt) do { \
+                if (c->field) { ALT(c->field, 0); if (x->generic) ALT(dflt, 1); } \
+                else ALT(dflt, 0); } while (0)
+        if (strcmp(name, "home") == 0) {
+                if (c->home)
+                        ALT(x->home, 0);
+                if (x->generic || !c->home)
+                        ALT("*", 2);
+        } else if (strcmp(name, "xdg_cache") == 0) {
+                CTX_OR(xdg_cache_home, "{home}/.cache");
+        } else if (strcmp(name, "xdg_config") == 0) {
+                CTX_OR(xdg_config_home, "{home}/.config");
+        } else if (strcmp(name, "xdg_data") == 0) {
+                CTX_OR(xdg_data_home, "{home}/.local/share");
+        } else if (strcmp(name, "xdg_state") == 0) {
+                CTX_OR(xdg_state_home, "{home}/.local/state");
+        } else if (strcmp(name, "xdg_runtime") == 0) {
+                CTX_OR(xdg_runtime_dir, "/run/user/{uid}");
+        } else if (strcmp(name, "tmp") == 0) {
+                CTX_OR(tmpdir, "/tmp");
+                if (x->generic)
+                        ALT("/var/tmp", 1);
+        } else if (strcmp(name, "cwd") == 0) {
+                CTX_OR(cwd, "*");
+        } else if (strcmp(name, "uid") == 0) {
+                ALT(c->uid >= 0 ? x->uid : "*", 0);
+                if (x->generic && c->uid >= 0)
+                        ALT("*", 1);
+        } else if (strcmp(name, "user") == 0) {
+                CTX_OR(user, "*");
+        } else if (strcmp(name, "site_packages") == 0) {
+                ALT("*/site-packages", 0);
+                if (x->generic)
+                        ALT("*/dist-packages", 0);
+        } else if (strcmp(name, "cache_root") == 0 && x->cache_root) {
+                ALT(x->cache_root, 0);
+        } else if (strcmp(name, "state_root") == 0 && x->state_root) {
+                ALT(x->state_root, 0);
+        }
+#undef CTX_OR
+#undef ALT
+        return n;
+}
+
+/* Expands tpl after the already-expanded prefix out[0..len) and calls x->visit for every
+ * combination of alternatives. Depth bounds the nesting of templates in values. */
+static int expand_rec(struct expander *x, const char *tpl, char *out, size_t len, int penalty,
+                      int depth)
+{
+        char name[32], next[PATH_MAX];
+        struct alt alts[MAX_ALTS];
+        const char *end;
+        size_t n, i;
+
+        while (*tpl && *tpl != '{') {
+                if (len + 1 >= PATH_MAX)
+                        return -ENAMETOOLONG;
+                out[len++] = *tpl++;
+        }
+        if (!*tpl) {
+                out[len] = '\0';
+                x->visit(x, out, penalty);
+                return 0;
+        }
+        end = strchr(tpl, '}');
+        if (!end || (size_t)(end - tpl - 1) >= sizeof(name) || depth > 8)
+                return -EINVAL;
+        memcpy(name, tpl + 1, (size_t)(end - tpl - 1));
+        name[end - tpl - 1] = '\0';
+        n = var_alts(x, name, alts);
+        for (i = 0; i < n; i++) {
+                if ((size_t)snprintf(next, sizeof(next), "%s%s", alts[i].value, end + 1) >= sizeof(next))
+                        return -ENAMETOOLONG;
+                int r = expand_rec(x, next, out, len, penalty + alts[i].penalty, depth + 1);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int expand_all(struct expander *x, const char *tpl)
+{
+        char out[PATH_MAX];
+        const char *h = x->ctx->home;
+        size_t hl;
+
+        snprintf(x->uid, sizeof(x->uid), "%ld", x->ctx->uid);
+        snprintf(x->home, sizeof(x->home), "%s", h ? h : "");
+        hl = strlen(x->home);
+        while (hl > 0 && x->home[hl - 1] == '/')
+                x->home[--hl] = '\0';   /* HOME=/ gives "/.cache", not "//.cache" */
+        return expand_rec(x, tpl, out, 0, 0, 0);
+}
+
+struct first_result {
+        char *buf;
+        size_t size;
+        int len;
+};
+
+static void keep_first(struct expander *x, const char *pattern, int penalty)
+{
+        struct first_result *f = x->data;
+        size_t n = strlen(pattern);
+
+        (void)penalty;
+        if (f->len != 0)
+                return;
+        if (n >= f->size) {
+                f->len = -ENAMETOOLONG;
+                return;
+        }
+        memcpy(f->buf, pattern, n + 1);
+        f->len = (int)n;
+}
+
+int rw_kb_expand(const char *template, const struct rw_kb_ctx *ctx, const char *cache_root,
+                 const char *state_root, char *buf, size_t size)
+{
+        struct first_result f = { buf, size, 0 };
+        struct expander x = { .ctx = ctx, .cache_root = cache_root, .state_root = state_root,
+                              .generic = false, .visit = keep_first, .data = &f };
+        int r = expand_all(&x, template);
+
+        if (r < 0)
+                return r;
+        return f.len != 0 ? f.len : -EINVAL;   /* 0: a variable had no value */
+}
+
+/* ---- matching --------------------------------------------------------------------------- */
+
+struct matcher {
+        const char *path;
+        const struct rw_kb_tool *tool;
+        const struct rw_kb_path *kpath;
+        int literal;                /* literal characters of the template itself */
+        struct rw_kb_match *best;
+        bool found;
+};
+
+/* The longest run of characters without wildcards: a cheap strstr filter before fnmatch. */
+static void longest_literal(const char *pattern, char *buf, size_t size)
+{
+        const char *best = pattern, *start = pattern;
+        size_t best_len = 0;
+
+        for (const char *p = pattern;; p++) {
+                if (*p == '\0' || *p == '*' || *p == '?' || *p == '[') {
+                        if ((size_t)(p - start) > best_len) {
+                                best = start;
+                                best_len = (size_t)(p - start);
+                        }
+                        if (*p == '\0')
+                                break;
+                        start = p + 1;
+                }
+        }
+        if (best_len >= size)
+                best_len = size - 1;
+        memcpy(buf, best, best_len);
+        buf[best_len] = '\0';
+}
+
+static int pattern_score(const struct matcher *m, const char *pattern, int penalty)
+{
+        int expansion = 0;
+
+        for (const char *p = pattern; *p; p++)
+                expansion += *p != '*';
+        if (expansion > 127)
+                expansion = 127;
+        return m->literal * 1024 - penalty * 128 + expansion;
+}
+
+/* Tries pattern against the path and each of its ancestors, shortest first. */
+static void visit_pattern(struct expander *x, const char *pattern, int penalty)
+{
+        struct matcher *m = x->data;
+        char needle[PATH_MAX], prefix[PATH_MAX];
+        size_t len = strlen(m->path);
+        int score = pattern_score(m, pattern, penalty);
+
+        if (m->found && score <= m->best->score)
+                return;
+        longest_literal(pattern, needle, sizeof(needle));
+        if (!strstr(m->path, needle))
+                return;
+        for (size_t i = 1; i <= len; i++) {
+                if (m->path[i] != '/' && m->path[i] != '\0')
+                        continue;
+                memcpy(prefix, m->path, i);
+                prefix[i] = '\0';
+                if (fnmatch(pattern, prefix, 0) != 0)
+                        continue;
+                m->best->tool = m->tool;
+                m->best->path = m->kpath;
+                m->best->score = score;
+                memcpy(m->best->dir, prefix, i + 1);
+                m->found = true;
+                return;
+        }
+}
+
+static int template_literal(const char *tpl)
+{
+        int n = 0, in_var = 0;
+
+        for (; *tpl; tpl++) {
+                if (*tpl == '{')
+                        in_var = 1;
+                else if (*tpl == '}')
+                        in_var = 0;
+                else if (!in_var && *tpl != '*')
+                        n++;
+        }
+        return n;
+}
+
+int rw_kb_match_path(const struct rw_kb *kb, const char *abs_path, const struct rw_kb_ctx *ctx,
+                     struct rw_kb_match *ret)
+{
+        struct matcher m = { .path = abs_path, .best = ret };
+        struct expander x = { .ctx = ctx, .generic = true, .visit = visit_pattern, .data = &m };
+
+        if (!abs_path || abs_path[0] != '/' || strlen(abs_path) >= sizeof(ret->dir))
+                return -EINVAL;
+        memset(ret, 0, sizeof(*ret));
+        for (size_t i = 0; i < kb->n_tools; i++) {
+                const struct rw_kb_tool *t = &kb->tools[i];
+
+                for (size_t j = 0; j < t->n_paths; j++) {
+                        m.tool = t;
+                        m.kpath = &t->paths[j];
+                        m.literal = template_literal(t->paths[j].template);
+                        /* An entry whose template does not expand is skipped, not fatal. */
+                        (void)expand_all(&x, t->paths[j].template);
+                }
+        }
+        return m.found ? 1 : 0;
+}
+
+void rw_kb_ctx_from_env(struct rw_kb_ctx *ctx, char *cwd_buf, size_t cwd_size)
+{
+        memset(ctx, 0, sizeof(*ctx));
+        ctx->home = getenv("HOME");
+        ctx->tmpdir = getenv("TMPDIR");
+        ctx->xdg_cache_home = getenv("XDG_CACHE_HOME");
+        ctx->xdg_config_home = getenv("XDG_CONFIG_HOME");
+        ctx->xdg_data_home = getenv("XDG_DATA_HOME");
+        ctx->xdg_state_home = getenv("XDG_STATE_HOME");
+        ctx->xdg_runtime_dir = getenv("XDG_RUNTIME_DIR");
+        ctx->user = getenv("USER");
+        ctx->uid = (long)getuid();
+        if (cwd_buf && getcwd(cwd_buf, cwd_size))
+                ctx->cwd = cwd_buf;
+}

@@ -1,0 +1,108 @@
+/* rwshim doctor: an audit of the environment (or of a trace) becomes a fix plan, which the
+ * emitters print as text, JSON, a Dockerfile fragment, a Kubernetes patch or a compose service.
+ * The plan is the single model every emitter reads, so all formats always agree. */
+#ifndef DOCTOR_DOCTOR_H
+#define DOCTOR_DOCTOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/err.h"
+#include "core/kb.h"
+
+/* Where the fix puts what it has to move: a writable home, a RAM-backed cache root and a
+ * disk-backed state root. Documented in docs/doctor.md. */
+#define DOCTOR_HOME       "/home/app"
+#define DOCTOR_CACHE_ROOT "/var/cache/app"
+#define DOCTOR_STATE_ROOT "/var/lib/app"
+
+enum doctor_severity { DOCTOR_ERROR, DOCTOR_WARNING, DOCTOR_INFO };
+
+struct doctor_problem {
+        enum doctor_severity severity;
+        char *what;     /* one line: the problem */
+        char *path;     /* the path concerned, or NULL */
+        char *tool;     /* the knowledge-base tool concerned, or NULL */
+        char *fix;      /* one line: what to do */
+};
+
+struct doctor_env {
+        char *name;
+        char *value;
+        char *reason;
+};
+
+struct doctor_dir {
+        char *path;     /* must be writable by the app */
+        bool ram;       /* only caches/temp files live there: RAM-backed is fine */
+        char *reason;
+};
+
+struct doctor_tool {
+        const struct rw_kb_tool *tool;
+        char *path;     /* an observed or default path of it */
+        bool ok;        /* its default paths are writable here */
+};
+
+struct doctor_plan {
+        struct doctor_problem *problems;
+        size_t n_problems;
+        struct doctor_env *env;
+        size_t n_env;
+        struct doctor_dir *dirs;
+        size_t n_dirs;
+        struct doctor_tool *tools;
+        size_t n_tools;
+        long uid, gid;          /* the user the fix runs the app as */
+        const char *source;     /* "environment" or the trace file */
+};
+
+/* plan.c: building the plan. Strings are copied. All return 0 or -ENOMEM. */
+void doctor_plan_init(struct doctor_plan *p, long uid, long gid, const char *source);
+void doctor_plan_free(struct doctor_plan *p);
+int doctor_problem(struct doctor_plan *p, enum doctor_severity sev, const char *path,
+                   const char *tool, const char *what, const char *fix);
+/* Keeps the first value set for a name: the earliest (most important) finding wins. */
+int doctor_add_env(struct doctor_plan *p, const char *name, const char *value, const char *reason);
+/* Adds a writable dir; a dir under one already listed is folded into it. */
+int doctor_add_dir(struct doctor_plan *p, const char *path, bool ram, const char *reason);
+int doctor_add_tool(struct doctor_plan *p, const struct rw_kb_tool *t, const char *path, bool ok);
+const struct doctor_env *doctor_find_env(const struct doctor_plan *p, const char *name);
+const char *doctor_severity_name(enum doctor_severity s);
+void doctor_plan_sort(struct doctor_plan *p);
+
+/* fix.c: turns "tool T writes dir D (its entry kp)" into env vars and writable dirs. */
+int doctor_fix_kb_path(struct doctor_plan *p, const struct rw_kb_tool *t,
+                       const struct rw_kb_path *kp, const char *dir);
+/* The writable dir that a plain path needs (no KB entry): D for "mkdir D", else the parent. */
+int doctor_fix_plain_path(struct doctor_plan *p, const char *path, bool is_dir,
+                          const char *reason);
+
+/* audit*.c: the running environment. */
+int doctor_audit(struct doctor_plan *p, const struct rw_kb *kb, struct rw_err *e);
+int doctor_audit_identity(struct doctor_plan *p, bool *ret_home_fixed);
+int doctor_audit_tmp(struct doctor_plan *p);
+int doctor_audit_mounts(struct doctor_plan *p);
+/* Fills ret_sites (NULL-terminated, malloc'd) with the site-packages dirs of every python3 on
+ * PATH, reporting unwritable ones. */
+int doctor_audit_python(struct doctor_plan *p, char ***ret_sites);
+int doctor_audit_tools(struct doctor_plan *p, const struct rw_kb *kb, char **sites,
+                       bool home_fixed);
+/* True if the current user could create or write path (the nearest existing ancestor). */
+bool doctor_path_writable(const char *path);
+
+/* from_trace.c: the fix from the paths a trace observed. */
+int doctor_from_trace(struct doctor_plan *p, const struct rw_kb *kb, const char *file,
+                      struct rw_err *e);
+
+/* emit_*.c: one format each. Return 0 or -errno (a write error on out). */
+int doctor_emit_text(const struct doctor_plan *p, FILE *out);
+int doctor_emit_json(const struct doctor_plan *p, FILE *out);
+int doctor_emit_dockerfile(const struct doctor_plan *p, FILE *out);
+int doctor_emit_kubernetes(const struct doctor_plan *p, FILE *out);
+int doctor_emit_compose(const struct doctor_plan *p, FILE *out);
+/* emit_yaml.c: a YAML double-quoted scalar (JSON escaping is valid YAML). */
+void doctor_yaml_quote(FILE *out, const char *s);
+
+#endif

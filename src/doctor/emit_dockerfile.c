@@ -1,0 +1,78 @@
+/* --format dockerfile: ENV lines and the RUN that creates the writable dirs, to paste before
+ * USER. ENV in the image (not os.environ in main.py) is what makes import-time settings such
+ * as MPLCONFIGDIR take effect. */
+#include "doctor/doctor.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* Dockerfile ENV value: double quotes, with '"', '\' and '$' escaped. */
+static void env_quote(FILE *out, const char *s)
+{
+        fputc('"', out);
+        for (; *s; s++) {
+                if (*s == '"' || *s == '\\' || *s == '$')
+                        fputc('\\', out);
+                fputc(*s, out);
+        }
+        fputc('"', out);
+}
+
+/* Shell word for RUN: single quotes, with ' written as '\''. */
+static void sh_quote(FILE *out, const char *s)
+{
+        fputc('\'', out);
+        for (; *s; s++) {
+                if (*s == '\'')
+                        fputs("'\\''", out);
+                else
+                        fputc(*s, out);
+        }
+        fputc('\'', out);
+}
+
+static void emit_env(const struct doctor_plan *p, FILE *out)
+{
+        for (size_t i = 0; i < p->n_env; i++) {
+                fprintf(out, "%s%s=", i == 0 ? "ENV " : "    ", p->env[i].name);
+                env_quote(out, p->env[i].value);
+                fputs(i + 1 < p->n_env ? " \\\n" : "\n", out);
+        }
+}
+
+/* /tmp exists in every image with mode 1777; only the other dirs need creating. */
+static void emit_dirs(const struct doctor_plan *p, FILE *out)
+{
+        bool any = false;
+
+        for (size_t i = 0; i < p->n_dirs; i++)
+                any = any || strcmp(p->dirs[i].path, "/tmp") != 0;
+        if (!any)
+                return;
+        for (int pass = 0; pass < 2; pass++) {
+                fputs(pass == 0 ? "RUN mkdir -p" : " \\\n && chown", out);
+                if (pass == 1)
+                        fprintf(out, " %ld:%ld", p->uid, p->gid);
+                for (size_t i = 0; i < p->n_dirs; i++) {
+                        if (strcmp(p->dirs[i].path, "/tmp") == 0)
+                                continue;
+                        fputc(' ', out);
+                        sh_quote(out, p->dirs[i].path);
+                }
+        }
+        fputc('\n', out);
+}
+
+int doctor_emit_dockerfile(const struct doctor_plan *p, FILE *out)
+{
+        fprintf(out, "# rwshim doctor: deployment fix from %s.\n"
+                     "# Put these lines before USER; keep the dirs below writable at run time\n"
+                     "# (docker run --read-only needs a --tmpfs or volume for each).\n", p->source);
+        for (size_t i = 0; i < p->n_dirs; i++)
+                fprintf(out, "#   %s%s: %s\n", p->dirs[i].path, p->dirs[i].ram ? " (tmpfs ok)" : "",
+                        p->dirs[i].reason);
+        emit_env(p, out);
+        emit_dirs(p, out);
+        fprintf(out, "USER %ld:%ld\n", p->uid, p->gid);
+        return ferror(out) ? -EIO : 0;
+}

@@ -1,0 +1,93 @@
+/* --format kubernetes: a Pod spec patch: read-only root filesystem, the env vars, and one
+ * emptyDir per writable dir (RAM-backed when it only holds caches or temp files). */
+#include "doctor/doctor.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Volume names must be DNS labels (lowercase alphanumerics and '-', at most 63). */
+static void volume_name(const struct doctor_plan *p, size_t i, char *buf, size_t size)
+{
+        size_t n = (size_t)snprintf(buf, size, "rwshim-%zu", i);
+
+        for (const char *c = p->dirs[i].path; *c && n + 2 < size && n < 62; c++) {
+                char ch = (char)tolower((unsigned char)*c);
+
+                if (!isalnum((unsigned char)ch))
+                        ch = '-';
+                if (ch == '-' && buf[n - 1] == '-')
+                        continue;
+                buf[n++] = ch;
+        }
+        while (buf[n - 1] == '-')
+                n--;
+        buf[n] = '\0';
+}
+
+static void emit_env(const struct doctor_plan *p, FILE *out)
+{
+        if (p->n_env == 0)
+                return;
+        fputs("      env:\n", out);
+        for (size_t i = 0; i < p->n_env; i++) {
+                fputs("        - name: ", out);
+                doctor_yaml_quote(out, p->env[i].name);
+                fputs("\n          value: ", out);
+                doctor_yaml_quote(out, p->env[i].value);
+                fputc('\n', out);
+        }
+}
+
+static void emit_mounts(const struct doctor_plan *p, FILE *out)
+{
+        char name[64];
+
+        if (p->n_dirs == 0)
+                return;
+        fputs("      volumeMounts:\n", out);
+        for (size_t i = 0; i < p->n_dirs; i++) {
+                volume_name(p, i, name, sizeof(name));
+                fprintf(out, "        - name: %s\n          mountPath: ", name);
+                doctor_yaml_quote(out, p->dirs[i].path);
+                fputc('\n', out);
+        }
+}
+
+static void emit_volumes(const struct doctor_plan *p, FILE *out)
+{
+        char name[64];
+
+        if (p->n_dirs == 0)
+                return;
+        fputs("  volumes:\n", out);
+        for (size_t i = 0; i < p->n_dirs; i++) {
+                volume_name(p, i, name, sizeof(name));
+                fprintf(out, "    - name: %s   # %s\n", name, p->dirs[i].reason);
+                fputs(p->dirs[i].ram ? "      emptyDir:\n        medium: Memory\n"
+                                     : "      emptyDir: {}\n", out);
+        }
+}
+
+int doctor_emit_kubernetes(const struct doctor_plan *p, FILE *out)
+{
+        fprintf(out, "# rwshim doctor: Pod spec patch from %s.\n"
+                     "# Merge into your Pod template (container \"app\": rename to yours).\n"
+                     "spec:\n"
+                     "  securityContext:\n"
+                     "    runAsNonRoot: true\n"
+                     "    runAsUser: %ld\n"
+                     "    runAsGroup: %ld\n"
+                     "    fsGroup: %ld\n"
+                     "  containers:\n"
+                     "    - name: app\n"
+                     "      securityContext:\n"
+                     "        readOnlyRootFilesystem: true\n"
+                     "        allowPrivilegeEscalation: false\n",
+                p->source, p->uid, p->gid, p->gid);
+        emit_env(p, out);
+        emit_mounts(p, out);
+        emit_volumes(p, out);
+        return ferror(out) ? -EIO : 0;
+}
