@@ -147,13 +147,13 @@ int rw_vfs_rename(const struct rw_engine *e, const char *from, const char *to, u
         }
         if (!merged_stat(&src, &st))
                 return -ENOENT;
-        if (S_ISDIR(st.st_mode) && rw_lower_exists(src.path, NULL))
-                return -EXDEV;
         if (strcmp(src.path, dst.path) == 0)
                 return 0;
         r = check_replace(e, &st, &dst, flags);
         if (r < 0)
                 return r;
+        if (S_ISDIR(st.st_mode) && rw_lower_exists(src.path, NULL))
+                return -EXDEV;
         return move_in_upper(e, from, to, &src, &dst, &st, r == 1);
 }
 

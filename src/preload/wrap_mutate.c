@@ -6,6 +6,8 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
+#include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <utime.h>
 
 #include "core/sys.h"
@@ -28,6 +30,7 @@ struct mutation {
         gid_t gid;
         off_t length;
         const struct timespec *times;
+        const void *extra;          /* per-call arguments that fit no field above (xattrs) */
 };
 
 static int redirect(const struct mutation *m, char *abs, char *abs2)
@@ -290,3 +293,57 @@ static int do_truncate(const char *path, off_t len, const void *caller)
 }
 PRELOAD_API int truncate(const char *path, off_t len) { return do_truncate(path, len, CALLER); }
 PRELOAD_API int truncate64(const char *path, off_t len) { return do_truncate(path, len, CALLER); }
+
+/* ---- extended attributes (mv and cp -a set ACLs on what they create) ---- */
+struct xattr_args {
+        const char *name;
+        const void *value;
+        size_t size;
+        int flags;
+        int remove;
+};
+
+static int meta_xattr(const char *real, int follow, const void *arg)
+{
+        const struct mutation *m = arg;
+        const struct xattr_args *x = m->extra;
+        long r;
+
+        if (x->remove)
+                r = syscall(follow ? SYS_removexattr : SYS_lremovexattr, real, x->name);
+        else
+                r = syscall(follow ? SYS_setxattr : SYS_lsetxattr, real, x->name, x->value, x->size, x->flags);
+        return r < 0 ? -errno : 0;
+}
+static int vfs_xattr_m(const char *a, const char *b, const struct mutation *m)
+{ (void)b; return rw_vfs_meta(&preload_engine, a, follows(m), meta_xattr, m); }
+static int real_xattr_m(const struct mutation *m) { return meta_xattr(m->path, follows(m), m) < 0 ? -1 : 0; }
+
+static int do_xattr(const char *path, const struct xattr_args *x, int nofollow, const void *caller)
+{
+        struct mutation m = { .op = x->remove ? "removexattr" : "setxattr", .dirfd = AT_FDCWD, .path = path,
+                              .flags = nofollow ? AT_SYMLINK_NOFOLLOW : 0,
+                              .extra = x,
+                              .real = real_xattr_m, .vfs = vfs_xattr_m };
+        return mutate(&m, caller);
+}
+PRELOAD_API int setxattr(const char *path, const char *name, const void *value, size_t size, int flags)
+{
+        struct xattr_args x = { name, value, size, flags, 0 };
+        return do_xattr(path, &x, 0, CALLER);
+}
+PRELOAD_API int lsetxattr(const char *path, const char *name, const void *value, size_t size, int flags)
+{
+        struct xattr_args x = { name, value, size, flags, 0 };
+        return do_xattr(path, &x, 1, CALLER);
+}
+PRELOAD_API int removexattr(const char *path, const char *name)
+{
+        struct xattr_args x = { name, NULL, 0, 0, 1 };
+        return do_xattr(path, &x, 0, CALLER);
+}
+PRELOAD_API int lremovexattr(const char *path, const char *name)
+{
+        struct xattr_args x = { name, NULL, 0, 0, 1 };
+        return do_xattr(path, &x, 1, CALLER);
+}
