@@ -1,5 +1,6 @@
 /* --from TRACE.json: the fix built from the writes a trace or check run observed.
- * Input is the NDJSON of src/core/event.h; only {"ev":"fs"} lines that write matter. */
+ * Input is the NDJSON of src/core/event.h, or of 'rwshim trace --json' (the same fields, plus
+ * "write" and "denied" booleans); only lines that write matter. */
 #include "doctor/doctor.h"
 
 #include <errno.h>
@@ -82,14 +83,20 @@ static int add_event(struct doctor_plan *p, const struct rw_kb *kb, const struct
                      json_t *ev)
 {
         const char *op = str(ev, "op"), *path = str(ev, "path"), *path2 = str(ev, "path2");
-        const char *action = str(ev, "action");
+        const char *action = str(ev, "action"), *kind = str(ev, "ev");
+        json_t *write = json_object_get(ev, "write");
         int r;
 
-        if (!op || !path || strcmp(str(ev, "ev") ? str(ev, "ev") : "", "fs") != 0)
+        /* "ev" is "fs" in event records; trace --json lines carry no "ev" but the same fields. */
+        if (!op || !path || (kind && strcmp(kind, "fs") != 0))
                 return 0;
         if (!action)
                 action = "ok";
-        if (!is_write(op, str(ev, "flags")))
+        /* A write that failed for another reason (ENOENT for a missing parent, EEXIST) is a
+         * consequence of something else in the trace, not a dir to make writable. */
+        if (strcmp(action, "failed") == 0)
+                return 0;
+        if (json_is_boolean(write) ? !json_is_true(write) : !is_write(op, str(ev, "flags")))
                 return 0;
         r = add_path(p, kb, ctx, path, is_dir_op(op), action);
         if (r >= 0 && path2)
