@@ -33,6 +33,8 @@ PY
 # exists_glob PATTERN: true if PATTERN (may hold *) names an existing path.
 exists_glob() { compgen -G "$1" >/dev/null; }
 
+# The tools run natively (as_user_native): only rwshim is under test, and a sanitizer runtime
+# preloaded into gpg or npm proves nothing about the knowledge base.
 # attributed PATH TOOL: doctor --from, fed one write event on PATH, names TOOL.
 attributed() {
   local ev="$T/ev.ndjson" got
@@ -60,7 +62,7 @@ prove() {
   mapfile -t tpls < <(kb_path "$tool" "$env")
   [ ${#tpls[@]} -gt 0 ] || fail "$tool: no KB path is moved by $env"
   clean "$default"
-  USER_HOME=$H as_user "$@" >/dev/null 2>&1 || fail "$tool: '$*' failed natively"
+  USER_HOME=$H as_user_native "$@" >/dev/null 2>&1 || fail "$tool: '$*' failed natively"
   found=$(compgen -G "$default" | head -n 1)
   [ -n "$found" ] || fail "$tool: '$*' wrote nothing at $default"
   # Unquoted $tpl: the template's wildcards are patterns here.
@@ -71,7 +73,7 @@ prove() {
   attributed "$found" "$tool"
   clean "$default"
   USER_ENV=("$env=$value")   # an array cannot be a command-prefix assignment
-  USER_HOME=$H as_user "$@" >/dev/null 2>&1 || fail "$tool: '$*' failed with $env"
+  USER_HOME=$H as_user_native "$@" >/dev/null 2>&1 || fail "$tool: '$*' failed with $env"
   USER_ENV=()
   exists_glob "$expect" || fail "$tool: with $env=$value nothing appeared at $expect"
   ! exists_glob "$default" || fail "$tool: with $env=$value it still wrote $default"
@@ -84,12 +86,12 @@ prove() {
 mkdir -p "$T/src" && echo 'x = 1' >"$T/src/kbmod.py" && chown -R "$TEST_UID" "$T/src"
 cd "$T/src"
 # The template is a pattern (/*/__pycache__); prove it on this module's dir.
-USER_HOME=$H as_user python3 -c 'import kbmod' || fail "python import failed"
+USER_HOME=$H as_user_native python3 -c 'import kbmod' || fail "python import failed"
 [ -d "$T/src/__pycache__" ] || fail "python-bytecode: no __pycache__ beside the module"
 attributed "$T/src/__pycache__/kbmod.cpython-311.pyc" python-bytecode
 rm -rf "$T/src/__pycache__"
 USER_ENV=(PYTHONPYCACHEPREFIX="$T/moved/pyc")
-USER_HOME=$H as_user python3 -c 'import kbmod'
+USER_HOME=$H as_user_native python3 -c 'import kbmod'
 USER_ENV=()
 exists_glob "$T/moved/pyc$T/src/kbmod.*.pyc" || fail "python-bytecode: PYTHONPYCACHEPREFIX did not move it"
 [ ! -d "$T/src/__pycache__" ] || fail "python-bytecode: still wrote __pycache__"
