@@ -1,0 +1,29 @@
+# Programs the preload cannot enter, and the supervisor's PID-1 duties.
+. "$(dirname "$0")/../lib.sh"
+need_root; need_cmd setpriv unshare
+mkdir -p "$T/ro"; root_tree "$T/ro"
+# A static binary: one clear line, the program runs untouched, its own status comes back.
+if [ -x /bin/busybox ] && ! file -L /bin/busybox 2>/dev/null | grep -q dynamic; then
+  out=$(as_user "$RW" run --memory -- /bin/busybox sh -c "echo x > $T/ro/f" 2>&1); st=$?
+  [ $st -ne 0 ] || fail "static write should fail (not redirected)"
+  assert_contains "$out" "statically linked"
+  [ "$(grep -c 'rwshim:' <<<"$out")" = 1 ] || fail "want exactly one rwshim line: $out"
+else
+  note "busybox-static not installed: static case not exercised"
+fi
+# Signals sent to rwshim reach the command; its death by signal gives 128+N.
+marker="rwshim-sigtest-$$"
+as_user "$RW" run --memory -- sh -c 'trap "exit 42" TERM; while :; do sleep 0.1; done' "$marker" & pid=$!
+sleep 1
+rw_pid=$(pgrep -n -f "rwshim run --memory -- sh -c trap.*$marker" | head -1)
+[ -n "$rw_pid" ] || { kill $pid; fail "rwshim process not found"; }
+kill -TERM "$rw_pid"; wait $pid; st=$?
+pkill -f "$marker" 2>/dev/null
+assert_eq "$st" 42 "SIGTERM was not forwarded to the command"
+# As PID 1 (a new PID namespace), orphans are reaped and the command's status comes back.
+out=$(unshare -pf --mount-proc setpriv --reuid=$TEST_UID --regid=$TEST_UID --clear-groups \
+  env ${LD_PRELOAD:+LD_PRELOAD=$LD_PRELOAD} ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} "$RW" run --memory -- \
+  sh -c '(sleep 0.2 &) ; sleep 0.6; ps -eo stat,comm | grep -c "^Z" ; exit 5' 2>&1); st=$?
+assert_eq "$st" 5 "status as PID 1"
+assert_eq "$(tail -n1 <<<"$out")" "0" "zombies left as PID 1"
+echo ok
