@@ -23,6 +23,7 @@ cp "$RWSHIM_BUILD/librwshim.so" "$T/lib/rwshim/librwshim.so"
 [ -d "$RWSHIM_BUILD/tests/helpers" ] && cp -r "$RWSHIM_BUILD/tests/helpers" "$T/helpers"
 [ -d "$RWSHIM_SRC/data" ] && mkdir -p "$T/share/rwshim" && cp -r "$RWSHIM_SRC/data/." "$T/share/rwshim/"
 chmod -R a+rX "$T"
+cd "$T"   # the test user must be able to stat its cwd (CI may run from /root, mode 0700)
 RW="$T/bin/rwshim"
 PY=/usr/bin/python3   # Debian's, with its packages (not a pyenv/venv one on PATH)
 
