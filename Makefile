@@ -23,7 +23,7 @@ PRELOAD_OBJ := $(patsubst src/%.c,$(BUILD)/obj/pic/%.o,$(PRELOAD_SRC))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all clean install sanitize check check-sanitize test-deps bench lint
+.PHONY: all clean install sanitize check check-sanitize test-deps bench lint fuzz
 all: $(BUILD)/rwshim $(BUILD)/librwshim.so $(UNIT_BIN) $(BUILD)/tests/helpers
 
 $(BUILD)/rwshim: $(CLI_OBJ)
@@ -81,3 +81,11 @@ lint:
 
 clean:
 	rm -rf build build-san
+
+# libFuzzer on path normalisation: `make fuzz FUZZ_SECONDS=60`.
+FUZZ_SECONDS ?= 30
+fuzz:
+	@mkdir -p build/fuzz
+	clang -std=c17 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer,address,undefined \
+	    -o build/fuzz/fuzz_path tests/fuzz/fuzz_path.c src/core/path.c
+	build/fuzz/fuzz_path -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build/fuzz 2>&1 | tail -n 3
