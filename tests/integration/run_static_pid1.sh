@@ -12,13 +12,12 @@ else
   note "busybox-static not installed: static case not exercised"
 fi
 # Signals sent to rwshim reach the command; its death by signal gives 128+N.
-marker="rwshim-sigtest-$$"
-as_user "$RW" run --memory -- sh -c 'trap "exit 42" TERM; while :; do sleep 0.1; done' "$marker" & pid=$!
+# (env and setpriv exec, so $! is rwshim itself)
+env -i PATH=/usr/bin:/bin ${LD_PRELOAD:+LD_PRELOAD=$LD_PRELOAD} ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} \
+  setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --clear-groups -- \
+  "$RW" run --memory -- sh -c 'trap "exit 42" TERM; while :; do sleep 0.1; done' & pid=$!
 sleep 1
-rw_pid=$(pgrep -n -f "rwshim run --memory -- sh -c trap.*$marker" | head -1)
-[ -n "$rw_pid" ] || { kill $pid; fail "rwshim process not found"; }
-kill -TERM "$rw_pid"; wait $pid; st=$?
-pkill -f "$marker" 2>/dev/null
+kill -TERM "$pid"; wait "$pid"; st=$?
 assert_eq "$st" 42 "SIGTERM was not forwarded to the command"
 # As PID 1 (a new PID namespace), orphans are reaped and the command's status comes back.
 out=$(unshare -pf --mount-proc setpriv --reuid=$TEST_UID --regid=$TEST_UID --clear-groups \
