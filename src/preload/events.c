@@ -5,6 +5,30 @@
 
 #include "core/sys.h"
 
+/* Cached: getpid() on every event would double the cost of tracing a write. Reset in the
+ * child after fork (pthread_atfork, registered by the constructor); exec starts afresh. */
+static pid_t cached_pid;
+
+void preload_events_after_fork(void)
+{
+        cached_pid = 0;
+}
+
+/* Under `check`, Landlock refuses writes outside the writable set, so successful writes need
+ * no record, except metadata changes Landlock does not govern (chmod, chown, utime, xattrs):
+ * those are recorded and the check front end compares them with the writable set. */
+static int worth_recording(const char *op, enum rw_action action)
+{
+        static const char *const metadata_ops[] = { "chmod", "chown", "utimens", "setxattr", "removexattr" };
+
+        if (action != RW_ACTION_OK || preload_engine.mode != RW_MODE_CHECK)
+                return 1;
+        for (size_t i = 0; i < sizeof(metadata_ops) / sizeof(metadata_ops[0]); i++)
+                if (strcmp(op, metadata_ops[i]) == 0)
+                        return 1;
+        return 0;
+}
+
 void preload_event(const char *op, int dirfd, const char *path, const char *path2, int flags,
                    int err, enum rw_action action, const void *caller)
 {
@@ -19,8 +43,12 @@ void preload_event(const char *op, int dirfd, const char *path, const char *path
                 return;
         if (preload_engine.mode == RW_MODE_RUN && action == RW_ACTION_OK)
                 return;   /* run -v reports only what was redirected or refused */
+        if (!worth_recording(op, action))
+                return;
         preload_busy = 1;
-        ev.pid = (pid_t)syscall(SYS_getpid);
+        if (!cached_pid)
+                cached_pid = (pid_t)syscall(SYS_getpid);
+        ev.pid = cached_pid;
         ev.path = preload_abs_path(dirfd, path, abs, sizeof(abs)) >= 0 ? abs : (path ? path : "");
         if (path2)
                 ev.path2 = preload_abs_path(AT_FDCWD, path2, abs2, sizeof(abs2)) >= 0 ? abs2 : path2;

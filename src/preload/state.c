@@ -2,6 +2,7 @@
 #include "preload/state.h"
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,8 @@ static void open_events(void)
         preload_events_fd = fd;
 }
 
+static char **saved_argv;
+
 static void record_process(int argc, char **argv)
 {
         char buf[16384], exe[PATH_MAX];
@@ -194,6 +197,14 @@ static void record_process(int argc, char **argv)
                                    (pid_t)syscall(SYS_getppid), exe, argv);
         if (len > 0)
                 rw_write(preload_events_fd, buf, (size_t)len);
+}
+
+/* A forked child is a new process of the trace: it gets its own proc record (with ppid). */
+static void fork_child(void)
+{
+        preload_events_after_fork();
+        if (preload_engine.mode != RW_MODE_RUN)
+                record_process(0, saved_argv);
 }
 
 static enum rw_mode parse_mode(const char *m)
@@ -226,8 +237,12 @@ __attribute__((constructor)) static void preload_init(int argc, char **argv)
                 mode = RW_MODE_OFF;
         }
         open_events();
-        if (preload_events_fd >= 0 && mode != RW_MODE_RUN)
-                record_process(argc, argv);
+        if (preload_events_fd >= 0) {
+                saved_argv = argv;
+                pthread_atfork(NULL, NULL, fork_child);
+                if (mode != RW_MODE_RUN)
+                        record_process(argc, argv);
+        }
         preload_engine.mode = mode;
         preload_refresh_cwd();
         preload_busy = 0;

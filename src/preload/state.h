@@ -84,6 +84,9 @@ static inline void preload_note_write(const char *op, int dirfd, const char *pat
         }
 }
 
+/* Forgets the cached pid in a forked child. */
+void preload_events_after_fork(void);
+
 /* The virtual cwd: refreshed on chdir/fchdir, used for relative paths. */
 void preload_refresh_cwd(void);
 const char *preload_cwd(void);

@@ -175,7 +175,8 @@ static FILE *do_fopen(const char *path, const char *mode, FILE *(*real)(const ch
                 return fdopen_or_close(rw_vfs_open(&preload_engine, abs, flags, 0666), mode);
         f = real(path, mode);
         if (f || !wants_write(flags) || !rw_errno_redirectable(errno)) {
-                preload_note_write("open", AT_FDCWD, path, NULL, flags, f ? 0 : -1, caller);
+                if (wants_write(flags) || preload_record_all)
+                        preload_note_write("open", AT_FDCWD, path, NULL, flags, f ? 0 : -1, caller);
                 return f;
         }
         /* Denied: let the open path redirect it, then wrap the fd. */
