@@ -5,14 +5,16 @@
 
 #include "core/path.h"
 
-/* Pseudo filesystems and device nodes are never redirected: their contents are not files. */
+/* Pseudo filesystems and device nodes are never redirected: their contents are not files.
+ * /dev/shm is the exception: a plain tmpfs of files (POSIX shared memory, semaphores). */
 static const char *const never_redirected = "/proc:/sys:/dev";
+static const char *const redirected_anyway = "/dev/shm";
 
 int rw_engine_may_redirect(const struct rw_engine *e, const char *abs)
 {
         if (e->mode != RW_MODE_RUN)
                 return 0;
-        if (rw_path_in_list(abs, never_redirected))
+        if (rw_path_in_list(abs, never_redirected) && !rw_path_in_list(abs, redirected_anyway))
                 return 0;
         if (rw_path_is_under(abs, e->upper.root))
                 return 0;       /* the upper is ours; a write there that fails is real */

@@ -2,6 +2,7 @@
 #include "core/layer.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "core/path.h"
@@ -107,6 +108,74 @@ static int lower_component(struct rw_where *w, size_t end)
         return r < 0 ? r : 1;
 }
 
+/* The upper holds the parent of w->path (fd); looks at the last component [pos, end).
+ * Takes ownership of fd. Returns 0 (w filled), 1 (symlink spliced: restart) or -errno. */
+static int finish_last(struct rw_where *w, int fd, size_t pos, size_t end, int follow_last, int hidden)
+{
+        w->parent_fd = fd;
+        w->name = w->path + pos;
+        if (rw_fstatat(fd, w->name, &w->st, AT_SYMLINK_NOFOLLOW) == 0) {
+                w->kind = RW_UPPER;
+                if (S_ISLNK(w->st.st_mode) && follow_last) {
+                        char target[PATH_MAX];
+                        int r = read_link(fd, w->name, target, sizeof(target));
+
+                        rw_where_release(w);
+                        if (r < 0)
+                                return r;
+                        r = splice_symlink(w->path, end, target);
+                        return r < 0 ? r : 1;
+                }
+                return 0;
+        }
+        w->kind = (hidden || has_whiteout(fd, w->name)) ? RW_GONE : RW_LOWER;
+        return 0;
+}
+
+/* Opens UPPER/fs<dir> in one openat2 call when no component is a symlink (or magic link):
+ * the kernel then guarantees the walk stayed inside the upper. -errno otherwise (ELOOP for a
+ * symlink, ENOENT, ENOSYS before Linux 5.6): callers fall back to the component walk. */
+static int open_upper_dir_fast(const struct rw_upper *u, const char *dir, size_t len)
+{
+        char path[PATH_MAX];
+        struct open_how how = {
+                .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+        };
+
+        if (u->fs_len + len + 1 > sizeof(path))
+                return -ENAMETOOLONG;
+        memcpy(path, u->fs, u->fs_len);
+        memcpy(path + u->fs_len, dir, len);
+        path[u->fs_len + len] = '\0';
+        return rw_openat2(AT_FDCWD, path, &how);
+}
+
+/* The common case: the upper holds the parent dir and nothing above it is opaque (the index
+ * says so from memory). Returns 0/1/-errno like walk_once, or 2 when the slow walk is needed. */
+static int walk_fast(const struct rw_upper *u, struct rw_where *w, int follow_last)
+{
+        char *p = w->path;
+        size_t n = strlen(p), slash = n;
+        int fd;
+
+        if (!u->index || n < 2 || atomic_load_explicit(&u->index->hdr.saturated, memory_order_relaxed))
+                return 2;
+        while (slash > 0 && p[slash] != '/')
+                slash--;
+        if (rw_index_maybe_opaque(u->index, "/", 1))
+                return 2;
+        for (size_t i = 1; i < slash; i++)          /* every proper ancestor "/a", "/a/b" */
+                if (p[i] == '/' && rw_index_maybe_opaque(u->index, p, i))
+                        return 2;
+        if (slash > 0 && rw_index_maybe_opaque(u->index, p, slash))   /* the parent itself */
+                return 2;
+        fd = open_upper_dir_fast(u, p, slash);
+        if (fd < 0)
+                return 2;
+        return finish_last(w, fd, slash + 1, n, follow_last, 0);
+}
+
 /* Walks the upper along w->path. Returns 1 when a symlink was spliced (restart), 0 when w is
  * filled, or -errno. */
 static int walk_once(const struct rw_upper *u, struct rw_where *w, int follow_last)
@@ -130,25 +199,8 @@ static int walk_once(const struct rw_upper *u, struct rw_where *w, int follow_la
 
                 p[end] = '\0';
                 if (last && in_upper) {
-                        w->parent_fd = fd;
-                        w->name = p + pos;
                         p[end] = saved;
-                        if (rw_fstatat(fd, w->name, &w->st, AT_SYMLINK_NOFOLLOW) == 0) {
-                                w->kind = RW_UPPER;
-                                if (S_ISLNK(w->st.st_mode) && follow_last) {
-                                        char target[PATH_MAX];
-                                        int r = read_link(fd, w->name, target, sizeof(target));
-
-                                        rw_where_release(w);
-                                        if (r < 0)
-                                                return r;
-                                        r = splice_symlink(p, end, target);
-                                        return r < 0 ? r : 1;
-                                }
-                                return 0;
-                        }
-                        w->kind = (hidden || has_whiteout(fd, w->name)) ? RW_GONE : RW_LOWER;
-                        return 0;
+                        return finish_last(w, fd, pos, end, follow_last, hidden);
                 }
                 if (!in_upper) {
                         /* Below the upper: only lower symlinks can still change the path. */
@@ -238,7 +290,9 @@ int rw_layer_lookup(const struct rw_upper *u, const char *abs, int follow_last, 
         for (int i = 0; i < MAX_SYMLINKS; i++) {
                 w->parent_fd = -1;
                 w->parent_errno = 0;
-                int r = walk_once(u, w, follow_last);
+                int r = walk_fast(u, w, follow_last);
+                if (r == 2)
+                        r = walk_once(u, w, follow_last);
                 if (r <= 0)
                         return r;
         }
@@ -273,7 +327,11 @@ int rw_upper_mkdirs(const struct rw_upper *u, const char *dir)
 {
         char lower[PATH_MAX];
         size_t pos = 1, n = strlen(dir);
-        int fd = rw_upper_open_fs(u);
+        int fd = open_upper_dir_fast(u, dir, strcmp(dir, "/") == 0 ? 0 : n);
+
+        if (fd >= 0)
+                return fd;   /* already there */
+        fd = rw_upper_open_fs(u);
 
         if (fd < 0)
                 return fd;

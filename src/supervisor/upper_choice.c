@@ -61,7 +61,12 @@ static int prepare_at(const char *path, const char *only, struct sup_upper *out,
         }
         if (snprintf(out->path, sizeof(out->path), "%s", path) >= (int)sizeof(out->path))
                 return rw_err_set(e, ENAMETOOLONG, "upper dir path", path);
-        return rw_upper_prepare(out->path, &out->lock_fd, e);
+        int r = rw_upper_prepare(out->path, &out->lock_fd, e);
+        char real[PATH_MAX];
+        /* The preload's one-call upper walk refuses symlinks: give it the canonical path. */
+        if (r == 0 && realpath(out->path, real) && strlen(real) < sizeof(out->path))
+                strcpy(out->path, real);
+        return r;
 }
 
 static int prepare_memory(const char *only, struct sup_upper *out, struct rw_err *e)
