@@ -9,8 +9,8 @@ import statistics
 import sys
 
 RAW = sys.argv[1]
-WORKLOADS = sys.argv[2].split()
-ROWS = sys.argv[3].split()
+WORKLOADS = sys.argv[2].split() if len(sys.argv) > 2 else []
+ROWS = sys.argv[3].split() if len(sys.argv) > 3 else []
 
 WL_LABEL = {
     "w1": "W1 matplotlib PNG",
@@ -54,7 +54,7 @@ def load_na():
     return na
 
 
-NA = load_na()
+NA = load_na() if sys.argv[1] != "--attribute" else {}
 
 
 def na_reason(row, wl):
@@ -220,6 +220,17 @@ def syscall_tables():
         if len(diffs) > 14:
             shown += ", … (%d more)" % (len(diffs) - 14)
         out.append("- %s: native %d, under `rwshim run` %d (%+d). Differences: %s" % (label, ta, tb, tb - ta, shown or "none"))
+        pa, pb = read_procs(wl, "native"), read_procs(wl, "run_empty")
+        if pa and pb:
+            wa, wb = workload_only(pa), workload_only(pb)
+            sa, sb = sum(wa.values()), sum(wb.values())
+            d = sorted(((wb.get(k, 0) - wa.get(k, 0), k) for k in set(wa) | set(wb)), key=lambda x: (-abs(x[0]), x[1]))
+            d = [(dv, k) for dv, k in d if dv != 0]
+            shown = ", ".join("%s %+d" % (k, dv) for dv, k in d[:12]) + (", …" if len(d) > 12 else "")
+            sup = sum(pb.get("rwshim", {}).values())
+            out.append("  - the workload's own processes (after their exec; wrappers and supervisor "
+                       "excluded): native %d, under `rwshim run` %d (%+d): %s; the rwshim supervisor "
+                       "itself: %d" % (sa, sb, sb - sa, shown or "no difference", sup))
     return out or ["(no syscall data)"]
 
 
@@ -243,7 +254,71 @@ def startup_table():
     return out
 
 
+WRAPPERS = {"setpriv", "env", "timeout"}
+
+
+def attribute(path):
+    """Counts the syscalls of an `strace -f -qq` log by the process image that made them.
+
+    A forked child starts with its parent's image; a successful execve switches the image (the
+    execve itself counts to the old one). Prints "image<TAB>syscall<TAB>count" lines."""
+    import re
+    line_re = re.compile(r"^(\d+)\s+(?:<\.\.\. (\w+) resumed>|(\w+)\()")
+    exec_path_re = re.compile(r'execve\("([^"]*)"')
+    ret_re = re.compile(r"\)\s+=\s+(-?\d+)")
+    image, pending_exec, counts = {}, {}, {}
+    with open(path, errors="replace") as f:
+        for line in f:
+            m = line_re.match(line)
+            if not m:
+                continue
+            pid = m.group(1)
+            resumed = m.group(2)
+            name = resumed or m.group(3)
+            cur = image.get(pid, "?")
+            unfinished = line.rstrip().endswith("<unfinished ...>")
+            if not resumed:
+                counts[(cur, name)] = counts.get((cur, name), 0) + 1
+            if name == "execve":
+                if not resumed:
+                    pm = exec_path_re.search(line)
+                    pending_exec[pid] = os.path.basename(pm.group(1)) if pm else "?"
+                if not unfinished:
+                    rm = ret_re.search(line)
+                    if rm and rm.group(1) == "0":
+                        image[pid] = pending_exec.get(pid, "?")
+            elif name in ("clone", "clone3", "fork", "vfork") and not unfinished:
+                rm = ret_re.search(line)
+                if rm and int(rm.group(1)) > 0:
+                    image[rm.group(1)] = cur
+            if pid not in image:
+                image[pid] = cur
+    for (img, name), n in sorted(counts.items()):
+        print("%s\t%s\t%d" % (img, name, n))
+
+
+def read_procs(wl, row):
+    rows = read_tsv("syscalls-%s-%s.procs.tsv" % (wl, row))
+    by_image = {}
+    for img, name, n in rows:
+        by_image.setdefault(img, {})[name] = by_image.get(img, {}).get(name, 0) + int(n)
+    return by_image
+
+
+def workload_only(by_image):
+    total = {}
+    for img, counts in by_image.items():
+        if img in WRAPPERS or img == "rwshim":
+            continue
+        for k, v in counts.items():
+            total[k] = total.get(k, 0) + v
+    return total
+
+
 def main():
+    if sys.argv[1] == "--attribute":
+        attribute(sys.argv[2])
+        return
     machine = read_tsv("machine.tsv")
     lines = ["# rwshim benchmark", ""]
     for kv in machine:
