@@ -159,3 +159,16 @@ int rw_index_maybe_opaque(const struct rw_index *idx, const char *dir, size_t le
                 return 1;
         return (lookup(idx, opaque_hash(dir, len)) & FLAG_ENTRY) != 0;
 }
+
+int rw_index_maybe_entry(const struct rw_index *idx, const char *abs)
+{
+        uint64_t h = FNV_OFFSET;
+
+        if (rw_index_empty(idx))
+                return 0;
+        if (atomic_load_explicit(&idx->hdr.saturated, memory_order_relaxed))
+                return 1;
+        for (const char *p = abs; *p; p++)
+                h = hash_step(h, (unsigned char)*p);
+        return (lookup(idx, h) & FLAG_ENTRY) != 0;
+}

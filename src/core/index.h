@@ -64,4 +64,8 @@ void rw_index_add_opaque(struct rw_index *idx, const char *dir);
 
 /* 0 if dir is surely not opaque, 1 if it may be (verify in the upper). */
 int rw_index_maybe_opaque(const struct rw_index *idx, const char *dir, size_t len);
+/* 0 if abs itself was surely never created, copied up or whited out (so no whiteout can
+ * exist for it), 1 if it may have been. */
+int rw_index_maybe_entry(const struct rw_index *idx, const char *abs);
+
 #endif

@@ -12,12 +12,13 @@ static int wants_write(int flags)
         return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_CREAT));
 }
 
-/* Creates (or opens) the object in the upper at the resolved path of w. */
+/* Creates (or opens) the object in the upper at the resolved path of w, in the upper parent
+ * the lookup already opened when there is one. */
 static int open_in_upper(const struct rw_engine *e, const char *abs, const struct rw_where *w,
                          int flags, mode_t mode)
 {
-        const char *name;
-        int parent = rw_upper_parent(&e->upper, w->path, &name);
+        const char *name = w->name;
+        int parent = w->parent_fd >= 0 ? w->parent_fd : rw_upper_parent(&e->upper, w->path, &name);
         int fd;
 
         if (parent < 0)
@@ -26,9 +27,10 @@ static int open_in_upper(const struct rw_engine *e, const char *abs, const struc
         /* O_NOFOLLOW: the upper name was just checked not to be a symlink; never follow one
          * planted since, which could point outside the upper. */
         fd = rw_openat(parent, name, flags | O_NOFOLLOW, mode);
-        if (fd >= 0 && (flags & O_CREAT))
+        if (fd >= 0 && (flags & O_CREAT) && w->kind == RW_GONE)
                 rw_whiteout_remove(parent, name);
-        rw_close(parent);
+        if (parent != w->parent_fd)
+                rw_close(parent);
         return fd;
 }
 
@@ -38,7 +40,8 @@ static int redirect_open(const struct rw_engine *e, const char *abs, const struc
 {
         struct stat st;
 
-        if (!rw_lower_exists(w->path, &st))
+        /* ENOENT from the real open: the lower has no such file (its dir is upper-only). */
+        if (native_err == -ENOENT || !rw_lower_exists(w->path, &st))
                 return (flags & O_CREAT) ? open_in_upper(e, abs, w, flags, mode) : native_err;
         if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
                 return -EEXIST;
@@ -48,7 +51,10 @@ static int redirect_open(const struct rw_engine *e, const char *abs, const struc
         int r = rw_copy_up(&e->upper, w->path, !(flags & O_TRUNC));
         if (r < 0)
                 return r == -EACCES ? native_err : r;
-        return open_in_upper(e, abs, w, flags & ~(O_CREAT | O_EXCL), mode);
+        struct rw_where copied = *w;
+        copied.parent_fd = -1;   /* copy-up may have just created the upper parent */
+        copied.kind = RW_UPPER;
+        return open_in_upper(e, abs, &copied, flags & ~(O_CREAT | O_EXCL), mode);
 }
 
 int rw_vfs_open(const struct rw_engine *e, const char *abs, int flags, mode_t mode)
