@@ -13,7 +13,7 @@ static _Atomic unsigned copy_counter;
 /* Writes ".cu.<pid>.<n>" into buf: unique per process and call. */
 static void temp_name(char *buf)
 {
-        unsigned long v[2] = { (unsigned long)syscall(SYS_getpid), atomic_fetch_add(&copy_counter, 1) };
+        unsigned long v[2] = { (unsigned long)RW_SYSCALL(SYS_getpid), atomic_fetch_add(&copy_counter, 1) };
         char *p = buf;
 
         memcpy(p, ".cu", 3);

@@ -47,7 +47,7 @@ void preload_event(const char *op, int dirfd, const char *path, const char *path
                 return;
         preload_busy = 1;
         if (!cached_pid)
-                cached_pid = (pid_t)syscall(SYS_getpid);
+                cached_pid = (pid_t)RW_SYSCALL(SYS_getpid);
         ev.pid = cached_pid;
         ev.path = preload_abs_path(dirfd, path, abs, sizeof(abs)) >= 0 ? abs : (path ? path : "");
         if (path2)

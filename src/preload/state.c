@@ -38,7 +38,7 @@ void preload_refresh_cwd(void)
 {
         char real[PATH_MAX];
         int next = !atomic_load(&cwd_current);
-        long n = syscall(SYS_getcwd, real, sizeof(real));
+        long n = RW_SYSCALL(SYS_getcwd, real, sizeof(real));
 
         if (n <= 0 || real[0] != '/')
                 return;
@@ -117,7 +117,7 @@ static int map_index(struct rw_upper *u)
         fd = rw_openat(AT_FDCWD, path, O_RDWR | O_NOFOLLOW, 0);
         if (fd < 0)
                 return fd;
-        if (syscall(SYS_fstat, fd, &st) < 0 || (size_t)st.st_size < rw_index_file_size()) {
+        if (RW_SYSCALL(SYS_fstat, fd, &st) < 0 || (size_t)st.st_size < rw_index_file_size()) {
                 rw_close(fd);
                 return -EINVAL;
         }
@@ -175,7 +175,7 @@ static void open_events(void)
                 warn("cannot open event file", path, -fd);
                 return;
         }
-        int high = (int)syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, EVENTS_FD_MIN);
+        int high = (int)RW_SYSCALL(SYS_fcntl, fd, F_DUPFD_CLOEXEC, EVENTS_FD_MIN);
         if (high >= 0) {
                 rw_close(fd);
                 fd = high;
@@ -193,8 +193,8 @@ static void record_process(int argc, char **argv)
 
         (void)argc;
         exe[n > 0 ? n : 0] = '\0';
-        len = rw_event_format_proc(buf, sizeof(buf), (pid_t)syscall(SYS_getpid),
-                                   (pid_t)syscall(SYS_getppid), exe, argv);
+        len = rw_event_format_proc(buf, sizeof(buf), (pid_t)RW_SYSCALL(SYS_getpid),
+                                   (pid_t)RW_SYSCALL(SYS_getppid), exe, argv);
         if (len > 0)
                 rw_write(preload_events_fd, buf, (size_t)len);
 }

@@ -310,9 +310,9 @@ static int meta_xattr(const char *real, int follow, const void *arg)
         long r;
 
         if (x->remove)
-                r = syscall(follow ? SYS_removexattr : SYS_lremovexattr, real, x->name);
+                r = RW_SYSCALL(follow ? SYS_removexattr : SYS_lremovexattr, real, x->name);
         else
-                r = syscall(follow ? SYS_setxattr : SYS_lsetxattr, real, x->name, x->value, x->size, x->flags);
+                r = RW_SYSCALL(follow ? SYS_setxattr : SYS_lsetxattr, real, x->name, x->value, x->size, x->flags);
         return r < 0 ? -errno : 0;
 }
 static int vfs_xattr_m(const char *a, const char *b, const struct mutation *m)

@@ -1,0 +1,70 @@
+/* syscall(2): programs and runtimes that make file calls through syscall() instead of the libc
+ * wrappers are dispatched to the same wrappers, and io_uring_setup answers ENOSYS under `run`
+ * so libuv (>= 1.45) falls back to its thread pool, whose file calls go through libc. */
+#include <stdarg.h>
+#include <sys/syscall.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "core/sys.h"
+#include "preload/open.h"
+#include "preload/state.h"
+
+DECLARE_REAL(long, syscall, long, ...);
+
+/* The file syscalls worth dispatching; anything else passes through untouched. */
+static int dispatch(long n, const long a[6], long *ret)
+{
+        switch (n) {
+        case SYS_open:
+                *ret = preload_open(AT_FDCWD, (const char *)a[0], (int)a[1], (mode_t)a[2], CALLER);
+                return 1;
+        case SYS_openat:
+                *ret = preload_open((int)a[0], (const char *)a[1], (int)a[2], (mode_t)a[3], CALLER);
+                return 1;
+        case SYS_creat:
+                *ret = preload_open(AT_FDCWD, (const char *)a[0], O_WRONLY | O_CREAT | O_TRUNC, (mode_t)a[1], CALLER);
+                return 1;
+        case SYS_mkdir:
+                *ret = preload_mkdir(AT_FDCWD, (const char *)a[0], (mode_t)a[1], CALLER);
+                return 1;
+        case SYS_mkdirat:
+                *ret = preload_mkdir((int)a[0], (const char *)a[1], (mode_t)a[2], CALLER);
+                return 1;
+        case SYS_io_uring_setup:
+                if (preload_engine.mode != RW_MODE_RUN)
+                        return 0;
+                errno = ENOSYS;
+                *ret = -1;
+                return 1;
+        default:
+                return 0;
+        }
+}
+
+PRELOAD_API long syscall(long n, ...)
+{
+        long a[6], ret;
+        va_list ap;
+
+        va_start(ap, n);
+        for (int i = 0; i < 6; i++)
+                a[i] = va_arg(ap, long);
+        va_end(ap);
+        if (!preload_off() && dispatch(n, a, &ret))
+                return ret;
+        return REAL(syscall)(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+/* libc's syscall(), for the engine (core/sys.h); hidden, so it never interposes anything. */
+long rw_libc_syscall(long n, ...)
+{
+        long a[6];
+        va_list ap;
+
+        va_start(ap, n);
+        for (int i = 0; i < 6; i++)
+                a[i] = va_arg(ap, long);
+        va_end(ap);
+        return REAL(syscall)(n, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
