@@ -4,10 +4,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/commands.h"
 #include "cli/options.h"
 #include "supervisor/launch.h"
+#include "supervisor/run_summary.h"
 #include "supervisor/upper_choice.h"
 
 const char cli_run_help[] =
@@ -87,11 +89,22 @@ int cli_run(int argc, char **argv)
         }
         if (o.verbose)
                 fprintf(stderr, "rwshim: upper dir: %s (%s)\n", upper.path, upper.why);
+        /* -v: the preload records what it redirects into a file of the upper's metadata. */
+        char events[PATH_MAX + 64] = "";
+        if (o.verbose) {
+                snprintf(events, sizeof(events), "%s/.rwshim/events-%d.ndjson", upper.path, (int)getpid());
+                unlink(events);
+        }
         struct sup_launch l = {
                 .argv = argv + first, .mode = "run", .upper = upper.path, .verbose = o.verbose,
                 .only = o.only[0] ? o.only : NULL, .exclude = o.exclude[0] ? o.exclude : NULL,
+                .events_path = events[0] ? events : NULL,
         };
         int status = sup_launch_and_wait(&l, NULL, &e);
+        if (events[0]) {
+                sup_print_run_summary(stderr, events, 20);
+                unlink(events);
+        }
         sup_release_upper(&upper);
         if (status < 0) {
                 rw_err_print(&e);

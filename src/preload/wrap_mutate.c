@@ -53,8 +53,14 @@ static int mutate(const struct mutation *m, const void *caller)
                 int q = preload_query(m->dirfd, m->path, abs, sizeof(abs));
                 if (m->path2_is_path)
                         q |= preload_query(m->dirfd2, m->path2, abs2, sizeof(abs2));
-                if (q & RW_INDEX_UNDER)
-                        return preload_ret(redirect(m, abs, abs2));
+                if (q & RW_INDEX_UNDER) {
+                        r = redirect(m, abs, abs2);
+                        if (unlikely(preload_events_fd >= 0))   /* run -v: what the upper took */
+                                preload_event(m->op, AT_FDCWD, abs, m->path2_is_path ? abs2 : NULL, -1, r < 0 ? -r : 0,
+                                              r == 0 ? RW_ACTION_REDIRECTED : rw_errno_redirectable(-r) ? RW_ACTION_DENIED
+                                              : RW_ACTION_FAILED, caller);
+                        return preload_ret(r);
+                }
         }
         r = m->real(m);
         if (likely(r == 0)) {

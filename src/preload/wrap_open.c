@@ -36,6 +36,8 @@ int preload_open(int dirfd, const char *path, int flags, mode_t mode, const void
                 return REAL(openat)(dirfd, path, flags, mode);
         if (preload_upper_nonempty() && (preload_query(dirfd, path, abs, sizeof(abs)) & RW_INDEX_UNDER)) {
                 fd = rw_vfs_open(&preload_engine, abs, flags, mode);
+                if (unlikely(preload_events_fd >= 0) && wants_write(flags))
+                        preload_event("open", AT_FDCWD, abs, NULL, flags, fd < 0 ? -fd : 0, action_of(fd, 1), caller);
                 return preload_ret(fd);
         }
         fd = REAL(openat)(dirfd, path, flags, mode);
