@@ -1,7 +1,10 @@
 /* syscall(2): programs and runtimes that make file calls through syscall() instead of the libc
  * wrappers are dispatched to the same wrappers, and io_uring_setup answers ENOSYS under `run`
  * so libuv (>= 1.45) falls back to its thread pool, whose file calls go through libc. */
+#include <fcntl.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -30,6 +33,26 @@ static int dispatch(long n, const long a[6], long *ret)
                 return 1;
         case SYS_mkdirat:
                 *ret = preload_mkdir((int)a[0], (const char *)a[1], (mode_t)a[2], CALLER);
+                return 1;
+        /* libuv stats through syscall(SYS_statx) */
+        case SYS_statx:
+                *ret = statx((int)a[0], (const char *)a[1], (int)a[2], (unsigned)a[3], (struct statx *)a[4]);
+                return 1;
+        case SYS_newfstatat:
+                *ret = fstatat((int)a[0], (const char *)a[1], (struct stat *)a[2], (int)a[3]);
+                return 1;
+        case SYS_unlinkat:
+                *ret = unlinkat((int)a[0], (const char *)a[1], (int)a[2]);
+                return 1;
+        case SYS_renameat2:
+                *ret = renameat2((int)a[0], (const char *)a[1], (int)a[2], (const char *)a[3], (unsigned)a[4]);
+                return 1;
+        case SYS_faccessat:
+        case SYS_faccessat2:
+                *ret = faccessat((int)a[0], (const char *)a[1], (int)a[2], n == SYS_faccessat2 ? (int)a[3] : 0);
+                return 1;
+        case SYS_readlinkat:
+                *ret = readlinkat((int)a[0], (const char *)a[1], (char *)a[2], (size_t)a[3]);
                 return 1;
         case SYS_io_uring_setup:
                 if (preload_engine.mode != RW_MODE_RUN)

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -24,6 +25,12 @@ int main(int argc, char **argv)
         snprintf(path, sizeof(path), "%s/raw-dir", argv[1]);
         if (syscall(SYS_mkdirat, AT_FDCWD, path, 0755) < 0) {
                 perror("mkdirat via syscall()");
+                return 1;
+        }
+        struct statx stx;
+        snprintf(path, sizeof(path), "%s/raw-file", argv[1]);
+        if (syscall(SYS_statx, AT_FDCWD, path, 0, STATX_SIZE, &stx) < 0 || stx.stx_size != 4) {
+                perror("statx via syscall() does not see the file");
                 return 1;
         }
         char params[120] = { 0 };
