@@ -18,6 +18,7 @@
 #include "trace/event_file.h"
 #include "trace/events.h"
 #include "trace/json_out.h"
+#include "trace/knowledge.h"
 #include "trace/python_hook.h"
 #include "trace/report.h"
 #include "trace/writable.h"
@@ -215,6 +216,7 @@ static long write_results(FILE *out, int fd, const struct check_args *a, const c
         struct trace_writable w = { set, writable_set(a, events_path, set) };
         struct trace_report_opts ro = { title, status, trace_event_outside, &w };
         struct trace_log log;
+        struct trace_knowledge *kb;
         struct rw_err e;
         long outside, r;
 
@@ -223,7 +225,8 @@ static long write_results(FILE *out, int fd, const struct check_args *a, const c
 
         if (trace_log_read_fd(&log, fd, ignore, &e) < 0)
                 return rw_err_print(&e), -1;
-        trace_attribute_all(&log);
+        kb = trace_knowledge_open("rwshim check", a->verbose);
+        trace_attribute_all(&log, kb);
         outside = count_outside(&log, &w);
         r = a->json ? trace_json_write(out, &log, trace_event_outside, &w) : trace_report_write(out, &log, &ro);
         if (r >= 0 && !a->json && outside)
@@ -233,6 +236,7 @@ static long write_results(FILE *out, int fd, const struct check_args *a, const c
         if (r >= 0 && a->suggest)
                 print_suggestion(out, &log, &w, a->json);
         trace_log_free(&log);
+        trace_knowledge_free(kb);
         if (r < 0) {
                 rw_err_set(&e, (int)-r, "write report", a->output ? a->output : "stderr");
                 return rw_err_print(&e), -1;

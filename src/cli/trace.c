@@ -14,6 +14,7 @@
 #include "trace/event_file.h"
 #include "trace/events.h"
 #include "trace/json_out.h"
+#include "trace/knowledge.h"
 #include "trace/python_hook.h"
 #include "trace/report.h"
 
@@ -88,6 +89,7 @@ static int write_results(FILE *out, int fd, const struct trace_args *a, const ch
 {
         struct trace_report_opts ro = { .title = "rwshim trace", .status = status };
         struct trace_log log;
+        struct trace_knowledge *kb;
         struct rw_err e;
         long r;
         char hook[PATH_MAX];
@@ -95,9 +97,11 @@ static int write_results(FILE *out, int fd, const struct trace_args *a, const ch
 
         if (trace_log_read_fd(&log, fd, ignore, &e) < 0)
                 return rw_err_print(&e), -1;
-        trace_attribute_all(&log);
+        kb = trace_knowledge_open("rwshim trace", a->verbose);
+        trace_attribute_all(&log, kb);
         r = a->json ? trace_json_write(out, &log, NULL, NULL) : trace_report_write(out, &log, &ro);
         trace_log_free(&log);
+        trace_knowledge_free(kb);
         if (r < 0) {
                 rw_err_set(&e, (int)-r, "write report", a->output ? a->output : "stderr");
                 return rw_err_print(&e), -1;

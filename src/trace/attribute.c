@@ -84,37 +84,42 @@ static void culprit_from_process(struct trace_event *ev)
                 snprintf(a->culprit_buf, sizeof(a->culprit_buf), "pid %d", (int)ev->pid);
 }
 
-void trace_attribute(struct trace_event *ev)
+static void set_tool(struct trace_attr *a, const struct trace_knowledge_entry *k)
 {
-        const struct trace_knowledge_entry *k = trace_knowledge(ev->path);
+        a->tool = k->tool;
+        a->knob = k->knob;
+        a->fix = k->fix;
+        a->effect = k->effect;
+}
+
+void trace_attribute(struct trace_event *ev, const struct trace_knowledge *kb)
+{
+        struct trace_knowledge_entry for_path, for_package;
+        int known = trace_knowledge_path(kb, ev->path, &for_path);
+        /* A convention for a shared dir (TMPDIR for /tmp) gives the fix, never the culprit. */
+        const char *known_tool = known && !for_path.convention ? for_path.tool : NULL;
         struct trace_attr *a = &ev->attr;
 
         memset(a, 0, sizeof(*a));
-        if (k) {
-                a->tool = k->tool;
-                a->fix = k->fix;
-                a->effect = k->effect;
-        }
+        if (known)
+                set_tool(a, &for_path);
         if (ev->py && ev->py->nframes > 0) {
                 trace_python_package(ev->py->frames[0].file, a->culprit_buf, sizeof(a->culprit_buf));
-                /* The package's own entry beats a generic one for the path (~/.config: XDG); a
-                 * tool known for the path (CPython's __pycache__) beats an unknown package. */
-                if ((k = trace_knowledge_tool(a->culprit_buf))) {
-                        a->tool = k->tool;
-                        a->fix = k->fix;
-                        a->effect = k->effect;
-                } else if (a->tool) {
-                        snprintf(a->culprit_buf, sizeof(a->culprit_buf), "%s", a->tool);
-                }
-        } else if (a->tool)
-                snprintf(a->culprit_buf, sizeof(a->culprit_buf), "%s", a->tool);
+                /* The package's own entry beats the path's (a package writing into a shared dir);
+                 * a tool known for the path (CPython's __pycache__) beats an unknown package. */
+                if (trace_knowledge_tool(kb, a->culprit_buf, known ? &for_path : NULL, &for_package))
+                        set_tool(a, &for_package);
+                else if (known_tool)
+                        snprintf(a->culprit_buf, sizeof(a->culprit_buf), "%s", known_tool);
+        } else if (known_tool)
+                snprintf(a->culprit_buf, sizeof(a->culprit_buf), "%s", known_tool);
         else
                 culprit_from_process(ev);
         a->culprit = a->culprit_buf;
 }
 
-void trace_attribute_all(struct trace_log *log)
+void trace_attribute_all(struct trace_log *log, const struct trace_knowledge *kb)
 {
         for (size_t i = 0; i < log->nevents; i++)
-                trace_attribute(&log->events[i]);
+                trace_attribute(&log->events[i], kb);
 }

@@ -6,12 +6,15 @@
 #include <stddef.h>
 
 #include "trace/events.h"
+#include "trace/knowledge.h"
 
-/* Fills ev->attr. Pure: reads only the event, its process and Python records. */
-void trace_attribute(struct trace_event *ev);
+/* Fills ev->attr from the event, its process and Python records, and the knowledge base kb
+ * (NULL: no tool is known; culprits are still named). Strings in ev->attr may point into kb:
+ * free kb after the last use of the log's attribution. */
+void trace_attribute(struct trace_event *ev, const struct trace_knowledge *kb);
 
 /* Attributes every event of the log. */
-void trace_attribute_all(struct trace_log *log);
+void trace_attribute_all(struct trace_log *log, const struct trace_knowledge *kb);
 
 /* The package of a Python source file: the first component under site-packages/dist-packages
  * ("jinja2"), else the module's file name without ".py" ("store"). Writes to buf. */

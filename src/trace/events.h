@@ -31,7 +31,8 @@ struct trace_py {                   /* {"ev":"py"}: a Python audit event, with i
 struct trace_attr {                 /* filled by trace_attribute() */
         const char *culprit;        /* library or program to blame */
         const char *tool;           /* knowledge-base tool name, or NULL */
-        const char *fix;            /* the knob, or NULL when none is known */
+        const char *knob;           /* the env var (or setting) that moves the path, or NULL */
+        const char *fix;            /* the knowledge base's fix, or NULL when none is known */
         const char *effect;         /* what the program does about it, or NULL */
         char culprit_buf[128];
 };

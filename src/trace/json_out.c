@@ -1,5 +1,6 @@
-/* NDJSON output; see json_out.h. Keys with no value are null, never missing, except the optional
- * "tool", "fix", "effect" and "python", present only when known. */
+/* NDJSON output; see json_out.h. Each line is an {"ev":"fs"} record of src/core/event.h with the
+ * process and the attribution added. Keys with no value are null, never missing, except the
+ * optional "tool", "knob", "fix", "effect" and "python", present only when known. */
 #include "trace/json_out.h"
 
 #include <errno.h>
@@ -39,6 +40,8 @@ static void add_attribution(json_t *o, const struct trace_event *ev)
         json_object_set_new(o, "culprit", str_or_null(a->culprit));
         if (a->tool)
                 json_object_set_new(o, "tool", json_string(a->tool));
+        if (a->knob)
+                json_object_set_new(o, "knob", json_string(a->knob));
         if (a->fix)
                 json_object_set_new(o, "fix", json_string(a->fix));
         if (a->effect)
@@ -51,6 +54,7 @@ static json_t *event_object(const struct trace_event *ev)
 {
         json_t *o = json_object();
 
+        json_object_set_new(o, "ev", json_string("fs"));
         json_object_set_new(o, "pid", json_integer(ev->pid));
         add_process(o, ev);
         json_object_set_new(o, "op", json_string(ev->op));

@@ -1,82 +1,138 @@
-/* Built-in fallback knowledge; see knowledge.h. Patterns are path fragments, most specific first. */
+/* The knowledge base as trace sees it; see knowledge.h. */
 #include "trace/knowledge.h"
 
-#include <stddef.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-struct rule {
-        const char *fragment;              /* matched anywhere in the absolute path */
-        struct trace_knowledge_entry entry;
+#include "core/kb.h"
+
+struct trace_knowledge {
+        struct rw_kb *kb;
+        struct rw_kb_ctx ctx;
+        char cwd[PATH_MAX];     /* ctx.cwd points here */
 };
 
-static const struct rule rules[] = {
-        { "/__pycache__/", { "CPython",
-          "set PYTHONDONTWRITEBYTECODE=1, or PYTHONPYCACHEPREFIX to a writable dir",
-          "CPython skips writing .pyc silently and recompiles at every start" } },
-        { "/.jinja_cache", { "jinja2",
-          "point jinja2.FileSystemBytecodeCache(directory=...) at a writable dir (e.g. under $XDG_CACHE_HOME)",
-          "jinja2 raises PermissionError from the bytecode cache" } },
-        { "/matplotlib", { "matplotlib", "set MPLCONFIGDIR to a writable dir",
-          "matplotlib falls back to a temporary config dir and rebuilds its font cache at every start" } },
-        { "/.cache/pip", { "pip", "set PIP_CACHE_DIR to a writable dir, or PIP_NO_CACHE_DIR=1",
-          "pip disables its cache" } },
-        { "/.cache/fontconfig", { "fontconfig", "set XDG_CACHE_HOME to a writable dir",
-          "fontconfig rescans fonts at every start" } },
-        { "/.cache/", { NULL, "set XDG_CACHE_HOME to a writable dir", NULL } },
-        { "/.config/", { NULL, "set XDG_CONFIG_HOME to a writable dir", NULL } },
-        { "/.local/share/", { NULL, "set XDG_DATA_HOME to a writable dir", NULL } },
-        { "/.local/state/", { NULL, "set XDG_STATE_HOME to a writable dir", NULL } },
-        { "/.gitconfig", { "git", "set GIT_CONFIG_GLOBAL to a writable file", NULL } },
-        { "/.python_history", { "CPython", "set PYTHON_HISTORY, or run non-interactively", NULL } },
-        { "/.sqlite_history", { "sqlite3", "set SQLITE_HISTORY to a writable file", NULL } },
-};
-
-static int starts_with(const char *s, const char *prefix)
+int trace_knowledge_load(const char *dir, struct trace_knowledge **ret, struct rw_err *e)
 {
-        return strncmp(s, prefix, strlen(prefix)) == 0;
+        struct trace_knowledge *k = calloc(1, sizeof(*k));
+        int r;
+
+        if (!k)
+                return rw_err_set(e, ENOMEM, "load knowledge base", dir);
+        r = rw_kb_load(dir, &k->kb, e);
+        if (r < 0) {
+                free(k);
+                return r;
+        }
+        rw_kb_ctx_from_env(&k->ctx, k->cwd, sizeof(k->cwd));
+        *ret = k;
+        return 0;
 }
 
-/* A temp file or a program's own temp dir (/tmp/x, /tmp/dir/x) follows TMPDIR; deeper trees under
- * /tmp are somebody's fixed paths, which TMPDIR does not move. */
-static int under_tmp(const char *path, const char *tmp)
+struct trace_knowledge *trace_knowledge_open(const char *who, int verbose)
 {
-        const char *rest = path + strlen(tmp), *slash;
+        struct trace_knowledge *k = NULL;
+        struct rw_err e;
+        char dir[PATH_MAX];
 
-        if (!starts_with(path, tmp))
+        if (rw_kb_find_dir(dir, sizeof(dir), &e) < 0) {
+                if (verbose)
+                        fprintf(stderr, "%s: knowledge base not found (set RWSHIM_DATA): "
+                                "no attribution to tools\n", who);
+                return NULL;
+        }
+        if (trace_knowledge_load(dir, &k, &e) < 0) {
+                rw_err_print(&e);
+                fprintf(stderr, "%s: knowledge base unusable: no attribution to tools\n", who);
+                return NULL;
+        }
+        return k;
+}
+
+void trace_knowledge_free(struct trace_knowledge *k)
+{
+        if (!k)
+                return;
+        rw_kb_free(k->kb);
+        free(k);
+}
+
+/* Components of path below dir: "/tmp/a/b" below "/tmp" is 2. */
+static int depth_below(const char *path, const char *dir)
+{
+        const char *rest = path + strlen(dir);
+        int n = 0;
+
+        for (; *rest; rest++)
+                n += *rest == '/' && rest[1] && rest[1] != '/';
+        return n;
+}
+
+/* 1 if the template is nothing but a variable ("{tmp}", "{xdg_runtime}"): it names a shared
+ * directory, not a tool's own one. */
+static int bare_variable(const char *template)
+{
+        size_t len = strlen(template);
+
+        return len > 2 && template[0] == '{' && template[len - 1] == '}' &&
+               !strchr(template + 1, '{');
+}
+
+static void fill(struct trace_knowledge_entry *ret, const struct rw_kb_tool *t, const char *knob)
+{
+        memset(ret, 0, sizeof(*ret));
+        ret->tool = t->name;
+        ret->knob = knob;
+        ret->fix = t->fix;
+        ret->effect = t->failure_detail;
+}
+
+int trace_knowledge_path(const struct trace_knowledge *k, const char *path,
+                         struct trace_knowledge_entry *ret)
+{
+        struct rw_kb_match m;
+
+        if (!k || rw_kb_match_path(k->kb, path, &k->ctx, &m) != 1)
                 return 0;
-        slash = strchr(rest, '/');
-        return !slash || !strchr(slash + 1, '/');
+        /* A temp file or a program's own temp dir (/tmp/x, /tmp/dir/x) follows TMPDIR; deeper
+         * trees under a shared dir are somebody's fixed paths, which TMPDIR does not move. */
+        if (bare_variable(m.path->template) && depth_below(path, m.dir) > 2)
+                return 0;
+        fill(ret, m.tool, m.path->env);
+        ret->convention = bare_variable(m.path->template);
+        return 1;
 }
 
-static const struct trace_knowledge_entry tmp_entry = {
-        NULL, "set TMPDIR to a writable dir", NULL,
-};
-
-/* fragment matched in path, or in path + "/" (a refused mkdir of "~/.config" is about "/.config/"). */
-static int mentions(const char *path, const char *fragment)
+static int has_module(const struct rw_kb_tool *t, const char *name)
 {
-        size_t plen = strlen(path), flen = strlen(fragment);
-
-        if (strstr(path, fragment))
-                return 1;
-        return flen > 1 && fragment[flen - 1] == '/' && plen >= flen - 1 &&
-               strncmp(path + plen - (flen - 1), fragment, flen - 1) == 0;
+        for (size_t i = 0; i < t->n_python_modules; i++)
+                if (strcmp(t->python_modules[i], name) == 0)
+                        return 1;
+        return 0;
 }
 
-const struct trace_knowledge_entry *trace_knowledge_tool(const char *name)
+int trace_knowledge_tool(const struct trace_knowledge *k, const char *name,
+                         const struct trace_knowledge_entry *for_path,
+                         struct trace_knowledge_entry *ret)
 {
-        for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-                if (rules[i].entry.tool && strcmp(rules[i].entry.tool, name) == 0)
-                        return &rules[i].entry;
-        return NULL;
-}
+        const struct rw_kb_tool *t;
 
-const struct trace_knowledge_entry *trace_knowledge(const char *path)
-{
-        for (size_t i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
-                if (mentions(path, rules[i].fragment))
-                        return &rules[i].entry;
-        if (under_tmp(path, "/tmp/") || under_tmp(path, "/var/tmp/"))
-                return &tmp_entry;
-        return NULL;
+        if (!k)
+                return 0;
+        if (!(t = rw_kb_find(k->kb, name)))
+                for (size_t i = 0; i < rw_kb_count(k->kb) && !t; i++)
+                        if (has_module(rw_kb_tool_at(k->kb, i), name))
+                                t = rw_kb_tool_at(k->kb, i);
+        if (!t)
+                return 0;
+        /* The path's own env var when the tool names the path; else the tool's first setting
+         * (jinja2's FileSystemBytecodeCache(directory=...)). */
+        if (for_path && for_path->tool == t->name && for_path->knob)
+                fill(ret, t, for_path->knob);
+        else
+                fill(ret, t, t->n_settings ? t->settings[0].name : NULL);
+        return 1;
 }

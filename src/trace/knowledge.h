@@ -1,19 +1,46 @@
-/* What rwshim knows about a path: which tool writes there, the knob that moves it, and what the
- * program does when the write is refused. Until the shared knowledge base (core/kb.h) serves
- * trace, this small built-in table answers; the rest of trace only calls trace_knowledge(). */
+/* What rwshim knows about a path: which tool writes there, the knob that moves it, the fix, and
+ * what the program does when the write is refused. All of it comes from the project's knowledge
+ * base (data/kb, loaded through core/kb.h); trace holds no table of its own. Without a knowledge
+ * base, trace still works: nothing is attributed to a tool. */
 #ifndef TRACE_KNOWLEDGE_H
 #define TRACE_KNOWLEDGE_H
 
+#include "core/err.h"
+
+struct trace_knowledge;   /* opaque: the loaded knowledge base and the values templates expand to */
+
 struct trace_knowledge_entry {
-        const char *tool;      /* "CPython", "matplotlib", ... */
-        const char *fix;       /* env var / flag / config key, said as an instruction */
+        const char *tool;      /* the knowledge base's tool name ("matplotlib") */
+        const char *knob;      /* the env var that moves the path (or the tool's first setting), or NULL */
+        const char *fix;       /* the tool's one-line fix */
         const char *effect;    /* what the tool does when the write is refused, or NULL */
+        int convention;        /* 1: the tool is a convention for a shared dir ("tmpdir" for {tmp}),
+                                * which gives the knob and the fix but names no culprit */
 };
 
-/* Looks path up; returns the entry or NULL when nothing is known. */
-const struct trace_knowledge_entry *trace_knowledge(const char *path);
+/* Loads DIR/kb/<tool>.json; template values come from this process's environment (HOME,
+ * TMPDIR, XDG_*, cwd, uid), which is also the traced command's. Returns 0 with *ret set, or
+ * -errno with e set. */
+int trace_knowledge_load(const char *dir, struct trace_knowledge **ret, struct rw_err *e);
 
-/* Looks a tool up by name ("matplotlib", as blamed from a Python stack), or NULL. */
-const struct trace_knowledge_entry *trace_knowledge_tool(const char *name);
+/* Finds the knowledge base (core/kb.h rw_kb_find_dir) and loads it. Returns it, or NULL after
+ * saying why on stderr, prefixed with who ("rwshim trace"): once, and only with verbose when the
+ * knowledge base is not installed; always when it is there but cannot be loaded. */
+struct trace_knowledge *trace_knowledge_open(const char *who, int verbose);
+
+void trace_knowledge_free(struct trace_knowledge *k);
+
+/* Looks an absolute path up. Returns 1 with ret filled, 0 when no tool is known for it (or k is
+ * NULL). Strings in ret live as long as k. */
+int trace_knowledge_path(const struct trace_knowledge *k, const char *path,
+                         struct trace_knowledge_entry *ret);
+
+/* Looks a tool up by the name blamed from a Python stack ("jinja2"): a tool of that name or one
+ * detected by that Python module. for_path (or NULL) is what trace_knowledge_path() said about
+ * the event's path: when it names the same tool, its knob is kept. Returns 1 with ret filled,
+ * else 0. */
+int trace_knowledge_tool(const struct trace_knowledge *k, const char *name,
+                         const struct trace_knowledge_entry *for_path,
+                         struct trace_knowledge_entry *ret);
 
 #endif

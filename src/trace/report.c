@@ -230,6 +230,8 @@ static void print_group(FILE *out, const struct trace_log *log, const struct gro
         if (g->denied)
                 fprintf(out, "      fix: %s%s%s\n", a->fix ? a->fix : TRACE_NO_KNOB " ",
                         a->fix ? "" : g->dir, a->fix ? "" : " (or make it writable by this user)");
+        if (g->denied && a->knob && a->fix && !strstr(a->fix, a->knob))
+                fprintf(out, "      knob: %s\n", a->knob);
 }
 
 static void print_summary(FILE *out, const struct trace_log *log, const struct group *gs, size_t ng,

@@ -1,4 +1,5 @@
-/* trace: reading event logs, attribution, the report, NDJSON and --suggest, on hand-written logs.
+/* trace: reading event logs, attribution from the knowledge base (data/kb, found through
+ * $RWSHIM_SRC), the report, NDJSON and --suggest, on hand-written logs.
  * The trace objects are compiled in here because unit tests link only core objects. */
 #include <jansson.h>
 #include <stdio.h>
@@ -93,13 +94,41 @@ static void test_attribution(const struct trace_log *log)
         is_str(log->events[0].attr.culprit, "jinja2", "Python package blamed, not libc");
         ok(log->events[0].attr.fix && strstr(log->events[0].attr.fix, "FileSystemBytecodeCache"), "jinja2 fix");
         is_str(log->events[1].attr.culprit, "matplotlib", "knowledge names matplotlib");
-        ok(strstr(log->events[1].attr.fix, "MPLCONFIGDIR") != NULL, "MPLCONFIGDIR fix");
+        ok(log->events[1].attr.fix && strstr(log->events[1].attr.fix, "MPLCONFIGDIR"), "MPLCONFIGDIR fix");
+        is_str(log->events[1].attr.tool, "matplotlib", "tool from the knowledge base");
+        is_str(log->events[1].attr.knob, "MPLCONFIGDIR", "the path's env var is the knob");
+        is_str(log->events[2].attr.tool, "matplotlib", "matplotlib's temp fallback known by path");
         is_str(log->events[4].attr.culprit, "libstore.so.1", "calling library blamed");
         ok(log->events[4].attr.fix == NULL, "no knob known for /srv/st");
         trace_python_package("/app/store.py", buf, sizeof(buf));
         is_str(buf, "store", "app module named by file");
         trace_python_package(SP "/yaml/__init__.py", buf, sizeof(buf));
         is_str(buf, "yaml", "package under dist-packages");
+}
+
+/* Without a knowledge base, culprits are still named and nothing is attributed to a tool. */
+static void test_no_knowledge(struct trace_log *log)
+{
+        trace_attribute_all(log, NULL);
+        is_str(log->events[0].attr.culprit, "jinja2", "no knowledge base: Python package still blamed");
+        is_str(log->events[1].attr.culprit, "python3.11", "no knowledge base: the program blamed");
+        ok(log->events[0].attr.tool == NULL && log->events[1].attr.fix == NULL, "no knowledge base: no tool, no fix");
+}
+
+/* Paths the knowledge base knows, and the limit on shared dirs such as {tmp}. */
+static void test_paths(const struct trace_knowledge *kb)
+{
+        struct trace_knowledge_entry k;
+
+        ok(trace_knowledge_path(kb, "/srv/app/__pycache__/m.cpython-311.pyc", &k) == 1 &&
+           strcmp(k.knob, "PYTHONPYCACHEPREFIX") == 0, "__pycache__: python-bytecode, PYTHONPYCACHEPREFIX");
+        ok(trace_knowledge_path(kb, "/tmp/x", &k) == 1 && strcmp(k.knob, "TMPDIR") == 0,
+           "a temp file follows TMPDIR");
+        ok(trace_knowledge_path(kb, "/tmp/app/state/db", &k) == 0, "a fixed tree under /tmp does not");
+        ok(trace_knowledge_tool(kb, "jinja2", NULL, &k) == 1 &&
+           strstr(k.knob, "FileSystemBytecodeCache") != NULL, "a tool without the path: its first setting");
+        ok(trace_knowledge_tool(kb, "no_such_package", NULL, &k) == 0, "unknown package");
+        ok(trace_knowledge_path(NULL, "/tmp/x", &k) == 0, "no knowledge base: nothing known");
 }
 
 static void test_report(struct trace_log *log)
@@ -127,7 +156,9 @@ static void test_json(struct trace_log *log)
 
         for (; line; line = strtok(NULL, "\n"), n++) {
                 json_t *o = json_loads(line, 0, NULL);
-                good &= o && json_is_integer(json_object_get(o, "pid")) && json_object_get(o, "errno") &&
+                good &= o && json_is_string(json_object_get(o, "ev")) &&
+                        strcmp(json_string_value(json_object_get(o, "ev")), "fs") == 0 &&
+                        json_is_integer(json_object_get(o, "pid")) && json_object_get(o, "errno") &&
                         json_is_string(json_object_get(o, "path")) && json_object_get(o, "exe");
                 if (n == 0)
                         good &= json_is_string(json_object_get(o, "fix")) &&
@@ -135,7 +166,7 @@ static void test_json(struct trace_log *log)
                 json_decref(o);
         }
         is_int(n, 5, "one NDJSON line per event");
-        ok(good, "each line parses and carries pid, exe, op, path, errno (+ fix, python)");
+        ok(good, "each line parses and carries ev:fs, pid, exe, op, path, errno (+ fix, python)");
         free(out);
 }
 
@@ -163,16 +194,25 @@ int main(void)
         struct rw_err e;
         const char *ignore[] = { "/work/out/EVENTS", NULL };
         int fd = log_fd(), r = trace_log_read_fd(&log, fd, ignore, &e);
+        struct trace_knowledge *kb = NULL;
+        const char *src = getenv("RWSHIM_SRC");
+        char dir[4096];
 
         ok(r == 0, "log read");
-        trace_attribute_all(&log);
+        snprintf(dir, sizeof(dir), "%s/data", src ? src : ".");
+        r = trace_knowledge_load(dir, &kb, &e);   /* ok() evaluates its condition twice */
+        ok(r == 0, "knowledge base loaded from %s", dir);
+        test_no_knowledge(&log);
+        trace_attribute_all(&log, kb);
         test_read(&log);
         test_classify(&log);
         test_attribution(&log);
         test_report(&log);
         test_json(&log);
         test_suggest(&log);
+        test_paths(kb);
         trace_log_free(&log);
+        trace_knowledge_free(kb);
         close(fd);
         return tap_done();
 }
