@@ -15,8 +15,11 @@
 /* Inside librwshim.so the name syscall() is our own wrapper (wrap_syscall.c), which dispatches
  * file syscalls back into the engine: the engine must reach libc's directly. */
 #ifdef RW_IN_PRELOAD
-long rw_libc_syscall(long n, ...);
-#define RW_SYSCALL rw_libc_syscall
+/* Fixed arity: reading varargs the caller never passed is what ASan rightly reports. */
+long rw_libc_syscall6(long n, long a, long b, long c, long d, long e, long f);
+#define RW_SYSCALL_PICK(n, a, b, c, d, e, f, ...) \
+        rw_libc_syscall6((long)(n), (long)(a), (long)(b), (long)(c), (long)(d), (long)(e), (long)(f))
+#define RW_SYSCALL(...) RW_SYSCALL_PICK(__VA_ARGS__, 0, 0, 0, 0, 0, 0, 0)
 #else
 #define RW_SYSCALL syscall
 #endif
