@@ -7,6 +7,7 @@ need_root
 need_cmd git python3
 python3 -c 'import yaml' 2>/dev/null || as_user_native python3 -c 'import yaml' || skip "python3-yaml needed"
 PY=$(command -v /usr/bin/python3 || command -v python3)
+cd /   # doctor also audits the cwd: keep it out of the scratch dir under /tmp
 
 out=$(USER_HOME=/ as_user_native git config --global user.name x 2>&1) && fail "git wrote /.gitconfig natively: nothing to diagnose"
 assert_contains "$out" "/.gitconfig"
