@@ -95,3 +95,35 @@ int rw_vfs_should_redirect(const struct rw_engine *e, const struct rw_where *w, 
         /* The parent exists only in the upper: creations there belong to the upper. */
         return r == -ENOENT && w->parent_fd >= 0 && rw_engine_may_redirect(e, w->path);
 }
+
+int rw_vfs_new_name(const struct rw_engine *e, const char *abs, const struct rw_new_name *how)
+{
+        struct rw_where w RW_WHERE_AUTO = { .parent_fd = -1 };
+        const char *name;
+        int r = rw_layer_lookup(&e->upper, abs, 0, &w), parent;
+
+        if (r < 0)
+                return r;
+        if (w.kind == RW_NOPARENT)
+                return -w.parent_errno;
+        if (w.kind == RW_UPPER)
+                return -EEXIST;
+        if (w.kind == RW_LOWER) {
+                r = how->make(AT_FDCWD, w.path, how->arg);
+                if (r == 0 || !rw_vfs_should_redirect(e, &w, r))
+                        return r;
+                if (rw_lower_exists(w.path, NULL))
+                        return -EEXIST;
+        }
+        parent = rw_upper_parent(&e->upper, w.path, &name);
+        if (parent < 0)
+                return parent;
+        rw_engine_register(e, abs, w.path);
+        r = how->make(parent, name, how->arg);
+        if (r == 0 && how->after)
+                r = how->after(e, parent, name, &w);
+        if (r == 0)
+                rw_whiteout_remove(parent, name);
+        rw_close(parent);
+        return r;
+}

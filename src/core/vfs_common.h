@@ -22,4 +22,15 @@ int rw_merged_dir_empty(const struct rw_engine *e, const struct rw_where *w);
 /* Should a failed real call (result r) on a RW_LOWER where be redone in the upper? */
 int rw_vfs_should_redirect(const struct rw_engine *e, const struct rw_where *w, int r);
 
+/* Making a new name (mkdir, symlink): `make` creates it at (dirfd, name) and returns 0 or
+ * -errno; it runs on the real filesystem first (dirfd AT_FDCWD, name the full path), and in
+ * the upper parent when that is refused. `after` (may be NULL) finishes the upper object.
+ * EEXIST when the merged view already has the name. */
+struct rw_new_name {
+        int (*make)(int dirfd, const char *name, const void *arg);
+        int (*after)(const struct rw_engine *e, int parent_fd, const char *name, const struct rw_where *w);
+        const void *arg;
+};
+int rw_vfs_new_name(const struct rw_engine *e, const char *abs, const struct rw_new_name *how);
+
 #endif

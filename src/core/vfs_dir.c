@@ -7,37 +7,24 @@
 #include "core/sys.h"
 #include "core/vfs_common.h"
 
+static int make_dir(int dirfd, const char *name, const void *arg)
+{
+        return rw_mkdirat(dirfd, name, *(const mode_t *)arg);
+}
+
+/* A directory re-created where a lower one was deleted must not show the old entries. */
+static int hide_old_entries(const struct rw_engine *e, int parent, const char *name, const struct rw_where *w)
+{
+        if (w->kind == RW_GONE && rw_lower_exists(w->path, NULL))
+                return rw_make_opaque(e, parent, name, w->path);
+        return 0;
+}
+
 int rw_vfs_mkdir(const struct rw_engine *e, const char *abs, mode_t mode)
 {
-        struct rw_where w RW_WHERE_AUTO = { .parent_fd = -1 };
-        const char *name;
-        int r = rw_layer_lookup(&e->upper, abs, 0, &w), parent;
+        struct rw_new_name how = { make_dir, hide_old_entries, &mode };
 
-        if (r < 0)
-                return r;
-        if (w.kind == RW_NOPARENT)
-                return -w.parent_errno;
-        if (w.kind == RW_UPPER)
-                return -EEXIST;
-        if (w.kind == RW_LOWER) {
-                r = rw_mkdirat(AT_FDCWD, w.path, mode);
-                if (r == 0 || !rw_vfs_should_redirect(e, &w, r))
-                        return r;
-                if (rw_lower_exists(w.path, NULL))
-                        return -EEXIST;
-        }
-        parent = rw_upper_parent(&e->upper, w.path, &name);
-        if (parent < 0)
-                return parent;
-        rw_engine_register(e, abs, w.path);
-        r = rw_mkdirat(parent, name, mode);
-        /* A directory re-created where a lower one was deleted must not show the old entries. */
-        if (r == 0 && w.kind == RW_GONE && rw_lower_exists(w.path, NULL))
-                r = rw_make_opaque(e, parent, name, w.path);
-        if (r == 0)
-                rw_whiteout_remove(parent, name);
-        rw_close(parent);
-        return r;
+        return rw_vfs_new_name(e, abs, &how);
 }
 
 /* Leaves a whiteout for a lower object that the merged view no longer has. */
@@ -55,37 +42,6 @@ static int whiteout_lower(const struct rw_engine *e, const char *abs, const stru
         r = rw_whiteout_create(parent, name);
         rw_close(parent);
         return r;
-}
-
-int rw_vfs_unlink(const struct rw_engine *e, const char *abs)
-{
-        struct rw_where w RW_WHERE_AUTO = { .parent_fd = -1 };
-        struct stat st;
-        int r = rw_layer_lookup(&e->upper, abs, 0, &w);
-
-        if (r < 0)
-                return r;
-        switch (w.kind) {
-        case RW_NOPARENT:
-                return -w.parent_errno;
-        case RW_GONE:
-                return -ENOENT;
-        case RW_UPPER:
-                if (S_ISDIR(w.st.st_mode))
-                        return -EISDIR;
-                r = rw_unlinkat(w.parent_fd, w.name, 0);
-                return r < 0 ? r : whiteout_lower(e, abs, &w);
-        case RW_LOWER:
-                break;
-        }
-        r = rw_unlinkat(AT_FDCWD, w.path, 0);
-        if (r == 0 || !rw_vfs_should_redirect(e, &w, r))
-                return r;
-        if (!rw_lower_exists(w.path, &st))
-                return -ENOENT;
-        if (S_ISDIR(st.st_mode))
-                return -EISDIR;
-        return whiteout_lower(e, abs, &w);
 }
 
 /* Removes an upper directory that the merged view sees as empty: its whiteouts go with it. */
@@ -115,9 +71,19 @@ static int remove_upper_dir(const struct rw_where *w)
         return r;
 }
 
-int rw_vfs_rmdir(const struct rw_engine *e, const char *abs)
+/* ENOTEMPTY unless the merged directory at w has no entries. */
+static int must_be_empty(const struct rw_engine *e, const struct rw_where *w)
+{
+        int r = rw_merged_dir_empty(e, w);
+
+        return r < 0 ? r : r ? 0 : -ENOTEMPTY;
+}
+
+/* unlink (dir 0) and rmdir (dir 1): remove from the upper, and whiteout what the lower has. */
+static int remove_name(const struct rw_engine *e, const char *abs, int dir)
 {
         struct rw_where w RW_WHERE_AUTO = { .parent_fd = -1 };
+        int wrong_type = dir ? -ENOTDIR : -EISDIR;
         struct stat st;
         int r = rw_layer_lookup(&e->upper, abs, 0, &w);
 
@@ -129,25 +95,33 @@ int rw_vfs_rmdir(const struct rw_engine *e, const char *abs)
         case RW_GONE:
                 return -ENOENT;
         case RW_UPPER:
-                if (!S_ISDIR(w.st.st_mode))
-                        return -ENOTDIR;
-                r = rw_merged_dir_empty(e, &w);
-                if (r <= 0)
-                        return r < 0 ? r : -ENOTEMPTY;
-                r = remove_upper_dir(&w);
+                if (S_ISDIR(w.st.st_mode) != (dir != 0))
+                        return wrong_type;
+                if (dir && (r = must_be_empty(e, &w)) < 0)
+                        return r;
+                r = dir ? remove_upper_dir(&w) : rw_unlinkat(w.parent_fd, w.name, 0);
                 return r < 0 ? r : whiteout_lower(e, abs, &w);
         case RW_LOWER:
                 break;
         }
-        r = rw_unlinkat(AT_FDCWD, w.path, AT_REMOVEDIR);
+        r = rw_unlinkat(AT_FDCWD, w.path, dir ? AT_REMOVEDIR : 0);
         if (r == 0 || !rw_vfs_should_redirect(e, &w, r))
                 return r;
         if (!rw_lower_exists(w.path, &st))
                 return -ENOENT;
-        if (!S_ISDIR(st.st_mode))
-                return -ENOTDIR;
-        r = rw_merged_dir_empty(e, &w);
-        if (r <= 0)
-                return r < 0 ? r : -ENOTEMPTY;
+        if (S_ISDIR(st.st_mode) != (dir != 0))
+                return wrong_type;
+        if (dir && (r = must_be_empty(e, &w)) < 0)
+                return r;
         return whiteout_lower(e, abs, &w);
+}
+
+int rw_vfs_unlink(const struct rw_engine *e, const char *abs)
+{
+        return remove_name(e, abs, 0);
+}
+
+int rw_vfs_rmdir(const struct rw_engine *e, const char *abs)
+{
+        return remove_name(e, abs, 1);
 }

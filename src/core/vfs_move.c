@@ -203,31 +203,14 @@ int rw_vfs_link(const struct rw_engine *e, const char *from, const char *to)
         return r;
 }
 
+static int make_symlink(int dirfd, const char *name, const void *target)
+{
+        return rw_symlinkat(target, dirfd, name);
+}
+
 int rw_vfs_symlink(const struct rw_engine *e, const char *target, const char *abs)
 {
-        struct rw_where w RW_WHERE_AUTO = { .parent_fd = -1 };
-        const char *name;
-        int r = rw_layer_lookup(&e->upper, abs, 0, &w), parent;
+        struct rw_new_name how = { make_symlink, NULL, target };
 
-        if (r < 0)
-                return r;
-        if (w.kind == RW_NOPARENT)
-                return -w.parent_errno;
-        if (w.kind == RW_UPPER)
-                return -EEXIST;
-        if (w.kind == RW_LOWER) {
-                r = rw_symlinkat(target, AT_FDCWD, w.path);
-                if (r == 0 || !rw_vfs_should_redirect(e, &w, r))
-                        return r;
-                if (rw_lower_exists(w.path, NULL))
-                        return -EEXIST;
-        }
-        if ((parent = rw_upper_parent(&e->upper, w.path, &name)) < 0)
-                return parent;
-        rw_engine_register(e, abs, w.path);
-        r = rw_symlinkat(target, parent, name);
-        if (r == 0)
-                rw_whiteout_remove(parent, name);
-        rw_close(parent);
-        return r;
+        return rw_vfs_new_name(e, abs, &how);
 }
