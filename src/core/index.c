@@ -14,7 +14,7 @@
 
 size_t rw_index_file_size(void)
 {
-        return sizeof(struct rw_index_header) + RW_INDEX_SLOTS * sizeof(uint64_t);
+        return sizeof(struct rw_index) + RW_INDEX_SLOTS * sizeof(uint64_t);
 }
 
 void rw_index_init(struct rw_index *idx)
@@ -57,9 +57,29 @@ static _Atomic uint64_t *probe(const struct rw_index *idx, uint64_t key)
         return NULL;
 }
 
+/* The filter bit of a key and flag: ENTRY and ANCESTOR keys get different bits, so the many
+ * ancestors of one entry do not make every lookup below them probe the table. */
+static inline uint64_t filter_hash(uint64_t key, uint64_t flag)
+{
+        return flag == FLAG_ENTRY ? key : key * 0x9e3779b97f4a7c15ull;
+}
+static inline uint64_t filter_bit(uint64_t h) { return 1ull << ((h >> 40) & 63); }
+static inline uint32_t filter_word(uint64_t h) { return (uint32_t)(h >> 46) & (RW_INDEX_FILTER_WORDS - 1); }
+
+static inline int filter_has(const struct rw_index *idx, uint64_t key, uint64_t flag)
+{
+        uint64_t f = filter_hash(key, flag);
+
+        return (atomic_load_explicit(&idx->filter[filter_word(f)], memory_order_relaxed) & filter_bit(f)) != 0;
+}
+
 static void insert(struct rw_index *idx, uint64_t h, uint64_t flag)
 {
         uint64_t key = key_of(h);
+
+        /* Filter first: a reader that finds the slot must also pass the filter. */
+        uint64_t f = filter_hash(key, flag);
+        atomic_fetch_or(&idx->filter[filter_word(f)], filter_bit(f));
 
         for (;;) {
                 _Atomic uint64_t *slot = probe(idx, key);
@@ -87,11 +107,17 @@ static void insert(struct rw_index *idx, uint64_t h, uint64_t flag)
         }
 }
 
-static uint64_t lookup(const struct rw_index *idx, uint64_t h)
+/* The flags among `wanted` that the slot of h carries. */
+static uint64_t lookup(const struct rw_index *idx, uint64_t h, uint64_t wanted)
 {
-        _Atomic uint64_t *slot = probe(idx, key_of(h));
+        uint64_t key = key_of(h);
 
-        return slot ? atomic_load_explicit(slot, memory_order_acquire) & FLAG_MASK : 0;
+        if (!((wanted & FLAG_ENTRY) && filter_has(idx, key, FLAG_ENTRY)) &&
+            !((wanted & FLAG_ANCESTOR) && filter_has(idx, key, FLAG_ANCESTOR)))
+                return 0;
+        _Atomic uint64_t *slot = probe(idx, key);
+
+        return slot ? atomic_load_explicit(slot, memory_order_acquire) & wanted : 0;
 }
 
 void rw_index_add(struct rw_index *idx, const char *abs)
@@ -118,13 +144,13 @@ int rw_index_query(const struct rw_index *idx, const char *abs)
         if (atomic_load_explicit(&idx->hdr.saturated, memory_order_relaxed))
                 return RW_INDEX_UNDER | RW_INDEX_ANCESTOR;
         if (strcmp(abs, "/") == 0)
-                return (lookup(idx, hash_step(FNV_OFFSET, '/')) & FLAG_ANCESTOR) ? RW_INDEX_ANCESTOR : 0;
+                return lookup(idx, hash_step(FNV_OFFSET, '/'), FLAG_ANCESTOR) ? RW_INDEX_ANCESTOR : 0;
         for (const char *p = abs; *p; p++) {
-                if (*p == '/' && p != abs && (lookup(idx, h) & FLAG_ENTRY))
+                if (*p == '/' && p != abs && lookup(idx, h, FLAG_ENTRY))
                         return RW_INDEX_UNDER | RW_INDEX_ANCESTOR;
                 h = hash_step(h, (unsigned char)*p);
         }
-        uint64_t flags = lookup(idx, h);
+        uint64_t flags = lookup(idx, h, FLAG_ENTRY | FLAG_ANCESTOR);
         if (flags & FLAG_ENTRY)
                 result |= RW_INDEX_UNDER | RW_INDEX_ANCESTOR;
         if (flags & FLAG_ANCESTOR)
@@ -157,7 +183,7 @@ int rw_index_maybe_opaque(const struct rw_index *idx, const char *dir, size_t le
                 return 0;
         if (atomic_load_explicit(&idx->hdr.saturated, memory_order_relaxed))
                 return 1;
-        return (lookup(idx, opaque_hash(dir, len)) & FLAG_ENTRY) != 0;
+        return lookup(idx, opaque_hash(dir, len), FLAG_ENTRY) != 0;
 }
 
 int rw_index_maybe_entry(const struct rw_index *idx, const char *abs)
@@ -170,5 +196,5 @@ int rw_index_maybe_entry(const struct rw_index *idx, const char *abs)
                 return 1;
         for (const char *p = abs; *p; p++)
                 h = hash_step(h, (unsigned char)*p);
-        return (lookup(idx, h) & FLAG_ENTRY) != 0;
+        return lookup(idx, h, FLAG_ENTRY) != 0;
 }

@@ -7,7 +7,8 @@
  * A path P "may be in the upper" when P or one of its ancestors has ENTRY. Hash collisions only
  * send a call down the merged path, which checks the upper itself: the filter may say "maybe"
  * wrongly, never "no" wrongly. Slots are only ever added, with compare-and-swap, so readers need
- * no lock; when the table is three-quarters full it saturates and answers "maybe" to everything. */
+ * no lock; when the table is three-quarters full it saturates and answers "maybe" to everything.
+ * The file is derived data: a missing or older-format index is rebuilt from fs/. */
 #ifndef RW_INDEX_H
 #define RW_INDEX_H
 
@@ -16,7 +17,8 @@
 #include <stdint.h>
 
 #define RW_INDEX_SLOTS   65536u
-#define RW_INDEX_MAGIC   0x3178646977727277ull   /* "wrwridx1" */
+#define RW_INDEX_MAGIC   0x3278646977727277ull   /* "wrwridx2" */
+#define RW_INDEX_FILTER_WORDS 1024u                 /* 64 Ki bits, 8 KiB: stays in cache */
 
 struct rw_index_header {
         uint64_t magic;
@@ -28,6 +30,9 @@ struct rw_index_header {
 
 struct rw_index {
         struct rw_index_header hdr;
+        /* One bit per key hash: most prefixes of a path are answered here, in memory that
+         * stays in the CPU cache, without probing the 512 KiB table. */
+        _Atomic uint64_t filter[RW_INDEX_FILTER_WORDS];
         _Atomic uint64_t table[];
 };
 
