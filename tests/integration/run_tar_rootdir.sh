@@ -26,5 +26,9 @@ assert_contains "$diff" "A $T/srv/www/new1.txt"
 assert_contains "$diff" "C $T/srv/www/keep.txt"
 json=$(as_user "$RW" diff --upper "$up/u" --json)
 $PY -c 'import json,sys; d=json.loads(sys.stdin.read()); assert any(e["kind"]=="D" for e in d), d' <<<"$json" || fail "diff --json"
+# The index is derived data: without it (lost, or an upper assembled with tar), it is rebuilt.
+rm -f "$up/u/.rwshim/index"
+list=$(as_user "$RW" run --upper "$up/u" -- ls "$T/srv/www" | tr '\n' ' ')
+assert_eq "$list" "keep.txt new1.txt sub " "listing after the index was rebuilt"
 assert_eq "$(tree_digest "$T/srv")" "$before" "the real directory changed"
 echo ok
