@@ -16,7 +16,9 @@ int rw_vfs_mkdir(const struct rw_engine *e, const char *abs, mode_t mode);
 int rw_vfs_unlink(const struct rw_engine *e, const char *abs);
 int rw_vfs_rmdir(const struct rw_engine *e, const char *abs);
 int rw_vfs_rename(const struct rw_engine *e, const char *from, const char *to, unsigned flags);
-int rw_vfs_link(const struct rw_engine *e, const char *from, const char *to);
+/* flags: AT_SYMLINK_FOLLOW, as linkat(2); with it, from may be /proc/self/fd/N of an
+ * O_TMPFILE file, which is then given its name in the upper. */
+int rw_vfs_link(const struct rw_engine *e, const char *from, const char *to, int flags);
 int rw_vfs_symlink(const struct rw_engine *e, const char *target, const char *abs);
 
 /* A metadata change applied to a real path: chmod, chown, utimens, truncate, setxattr... */

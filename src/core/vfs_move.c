@@ -157,7 +157,32 @@ int rw_vfs_rename(const struct rw_engine *e, const char *from, const char *to, u
         return move_in_upper(e, from, to, &src, &dst, &st, r == 1);
 }
 
-int rw_vfs_link(const struct rw_engine *e, const char *from, const char *to)
+/* linkat(AT_FDCWD, "/proc/self/fd/N", ..., AT_SYMLINK_FOLLOW): names an open file (an
+ * O_TMPFILE one, typically) that may live in the upper; the kernel follows the magic link. */
+static int link_open_file(const struct rw_engine *e, const char *from, const char *to)
+{
+        struct rw_where dst RW_WHERE_AUTO = { .parent_fd = -1 };
+        struct stat st;
+        const char *name;
+        int r = rw_layer_lookup(&e->upper, to, 0, &dst), parent;
+
+        if (r < 0)
+                return r;
+        if (dst.kind == RW_NOPARENT)
+                return -dst.parent_errno;
+        if (merged_stat(&dst, &st))
+                return -EEXIST;
+        if ((parent = rw_upper_parent(&e->upper, dst.path, &name)) < 0)
+                return parent;
+        rw_engine_register(e, to, dst.path);
+        r = rw_linkat(AT_FDCWD, from, parent, name, AT_SYMLINK_FOLLOW);
+        if (r == 0)
+                rw_whiteout_remove(parent, name);
+        rw_close(parent);
+        return r;
+}
+
+int rw_vfs_link(const struct rw_engine *e, const char *from, const char *to, int flags)
 {
         struct rw_where src RW_WHERE_AUTO = { .parent_fd = -1 };
         struct rw_where dst RW_WHERE_AUTO = { .parent_fd = -1 };
@@ -165,7 +190,9 @@ int rw_vfs_link(const struct rw_engine *e, const char *from, const char *to)
         struct stat st;
         int r, sp, dp;
 
-        if ((r = rw_layer_lookup(&e->upper, from, 0, &src)) < 0 ||
+        if ((flags & AT_SYMLINK_FOLLOW) && strncmp(from, "/proc/", 6) == 0)
+                return link_open_file(e, from, to);
+        if ((r = rw_layer_lookup(&e->upper, from, !!(flags & AT_SYMLINK_FOLLOW), &src)) < 0 ||
             (r = rw_layer_lookup(&e->upper, to, 0, &dst)) < 0)
                 return r;
         if (src.kind == RW_NOPARENT || dst.kind == RW_NOPARENT)

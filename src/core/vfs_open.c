@@ -45,6 +45,17 @@ static int redirect_open(const struct rw_engine *e, const char *abs, const struc
                 return (flags & O_CREAT) ? open_in_upper(e, abs, w, flags, mode) : native_err;
         if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
                 return -EEXIST;
+        if (S_ISDIR(st.st_mode) && (flags & O_TMPFILE) == O_TMPFILE) {
+                /* An unnamed file in a directory we may not write: make it in the upper copy of
+                 * the directory; linkat() of /proc/self/fd/N names it there later. */
+                rw_engine_register(e, abs, w->path);
+                int dir = rw_upper_mkdirs(&e->upper, w->path);
+                if (dir < 0)
+                        return dir;
+                int fd = rw_openat(dir, ".", flags, mode);
+                rw_close(dir);
+                return fd;
+        }
         if (!S_ISREG(st.st_mode))
                 return native_err;   /* directories and special files are never copied up here */
         rw_engine_register(e, abs, w->path);

@@ -147,7 +147,7 @@ PRELOAD_API int renameat2(int d1, const char *a, int d2, const char *b, unsigned
 DECLARE_REAL(int, linkat, int, const char *, int, const char *, int);
 static int real_link_m(const struct mutation *m) { return REAL(linkat)(m->dirfd, m->path, m->dirfd2, m->path2, m->flags); }
 static int vfs_link_m(const char *a, const char *b, const struct mutation *m)
-{ (void)m; return rw_vfs_link(&preload_engine, a, b); }
+{ return rw_vfs_link(&preload_engine, a, b, m->flags); }
 
 static int do_link(int d1, const char *p1, int d2, const char *p2, int flags, const void *caller)
 {

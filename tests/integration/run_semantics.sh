@@ -69,4 +69,13 @@ assert_eq "$out" "Invalid cross-device link"
 as_user "$RW" run --upper "$up/u" -- mv "$T/ro/dir" "$T/ro/dir3" || fail "mv of a lower dir (copies on EXDEV)"
 assert_eq "$(as_user "$RW" run --upper "$up/u" -- cat "$T/ro/dir3/sub/f")" "x" "moved tree lost entries"
 as_user "$RW" run --upper "$up/u" -- test -e "$T/ro/dir" && fail "source dir still visible after mv"
+# O_TMPFILE in a directory the user may not write, then linkat(/proc/self/fd/N) names it
+tmpf=$(as_user "$RW" run --upper "$up/u" -- $PY -c "import os
+fd = os.open('$T/ro/empty', os.O_TMPFILE | os.O_WRONLY, 0o644)
+os.write(fd, b'unnamed')
+dfd = os.open('$T/ro', os.O_RDONLY | os.O_DIRECTORY)   # linkat(AT_SYMLINK_FOLLOW), as C programs do
+os.link('/proc/self/fd/%d' % fd, 'named', dst_dir_fd=dfd, follow_symlinks=True)
+print(open('$T/ro/named').read())" 2>&1) || fail "O_TMPFILE + linkat: $tmpf"
+assert_eq "$tmpf" "unnamed"
+[ -e "$T/ro/named" ] && fail "named file on the real filesystem"
 echo ok
