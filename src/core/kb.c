@@ -576,3 +576,129 @@ void rw_kb_ctx_from_env(struct rw_kb_ctx *ctx, char *cwd_buf, size_t cwd_size)
         if (cwd_buf && getcwd(cwd_buf, cwd_size))
                 ctx->cwd = cwd_buf;
 }
+
+/* ---- compiled matching: the expansions of every template, computed once ---- */
+struct compiled_pattern {
+        char *pattern;
+        char *needle;                   /* longest literal run: a cheap first filter */
+        int score;
+        const struct rw_kb_tool *tool;
+        const struct rw_kb_path *kpath;
+};
+
+struct rw_kb_matcher {
+        struct compiled_pattern *p;
+        size_t n, cap;
+        int literal;                    /* of the template being expanded */
+        const struct rw_kb_tool *tool;
+        const struct rw_kb_path *kpath;
+        int failed;
+};
+
+static void record_pattern(struct expander *x, const char *pattern, int penalty)
+{
+        struct rw_kb_matcher *mt = x->data;
+        struct matcher scorer = { .literal = mt->literal };
+        char needle[PATH_MAX];
+
+        if (mt->n == mt->cap) {
+                size_t cap = mt->cap ? 2 * mt->cap : 256;
+                struct compiled_pattern *np = realloc(mt->p, cap * sizeof(*np));
+                if (!np) {
+                        mt->failed = 1;
+                        return;
+                }
+                mt->p = np;
+                mt->cap = cap;
+        }
+        longest_literal(pattern, needle, sizeof(needle));
+        struct compiled_pattern *c = &mt->p[mt->n];
+        c->pattern = strdup(pattern);
+        c->needle = strdup(needle);
+        if (!c->pattern || !c->needle) {
+                free(c->pattern);
+                free(c->needle);
+                mt->failed = 1;
+                return;
+        }
+        c->score = pattern_score(&scorer, pattern, penalty);
+        c->tool = mt->tool;
+        c->kpath = mt->kpath;
+        mt->n++;
+}
+
+int rw_kb_matcher_new(const struct rw_kb *kb, const struct rw_kb_ctx *ctx, struct rw_kb_matcher **ret)
+{
+        struct rw_kb_matcher *mt = calloc(1, sizeof(*mt));
+        struct expander x = { .ctx = ctx, .generic = true, .visit = record_pattern, .data = mt };
+
+        if (!mt)
+                return -ENOMEM;
+        for (size_t i = 0; i < kb->n_tools; i++)
+                for (size_t j = 0; j < kb->tools[i].n_paths; j++) {
+                        mt->tool = &kb->tools[i];
+                        mt->kpath = &kb->tools[i].paths[j];
+                        mt->literal = template_literal(kb->tools[i].paths[j].template);
+                        (void)expand_all(&x, kb->tools[i].paths[j].template);
+                }
+        if (mt->failed) {
+                rw_kb_matcher_free(mt);
+                return -ENOMEM;
+        }
+        *ret = mt;
+        return 0;
+}
+
+/* First prefix of path (at a '/' boundary) that pattern matches, as visit_pattern does. */
+static size_t matching_prefix(const char *pattern, const char *path, char *prefix)
+{
+        size_t len = strlen(path);
+
+        for (size_t i = 1; i <= len; i++) {
+                if (path[i] != '/' && path[i] != '\0')
+                        continue;
+                memcpy(prefix, path, i);
+                prefix[i] = '\0';
+                if (fnmatch(pattern, prefix, 0) == 0)
+                        return i;
+        }
+        return 0;
+}
+
+int rw_kb_matcher_match(const struct rw_kb_matcher *mt, const char *abs_path, struct rw_kb_match *ret)
+{
+        char prefix[PATH_MAX];
+        bool found = false;
+
+        if (!abs_path || abs_path[0] != '/' || strlen(abs_path) >= sizeof(ret->dir))
+                return -EINVAL;
+        memset(ret, 0, sizeof(*ret));
+        for (size_t i = 0; i < mt->n; i++) {
+                const struct compiled_pattern *c = &mt->p[i];
+                size_t n;
+
+                if ((found && c->score <= ret->score) || !strstr(abs_path, c->needle))
+                        continue;
+                n = matching_prefix(c->pattern, abs_path, prefix);
+                if (!n)
+                        continue;
+                ret->tool = c->tool;
+                ret->path = c->kpath;
+                ret->score = c->score;
+                memcpy(ret->dir, prefix, n + 1);
+                found = true;
+        }
+        return found ? 1 : 0;
+}
+
+void rw_kb_matcher_free(struct rw_kb_matcher *mt)
+{
+        if (!mt)
+                return;
+        for (size_t i = 0; i < mt->n; i++) {
+                free(mt->p[i].pattern);
+                free(mt->p[i].needle);
+        }
+        free(mt->p);
+        free(mt);
+}

@@ -107,4 +107,12 @@ int rw_kb_expand(const char *template, const struct rw_kb_ctx *ctx, const char *
  * or -ENOENT with e set. */
 int rw_kb_find_dir(char *buf, size_t size, struct rw_err *e);
 
+/* The same matching, with every template expanded once for ctx: for matching many paths
+ * (a trace's events), where expanding per path would dominate. ctx must outlive it. */
+struct rw_kb_matcher;
+int rw_kb_matcher_new(const struct rw_kb *kb, const struct rw_kb_ctx *ctx, struct rw_kb_matcher **ret);
+/* Same contract as rw_kb_match_path. */
+int rw_kb_matcher_match(const struct rw_kb_matcher *mt, const char *abs_path, struct rw_kb_match *ret);
+void rw_kb_matcher_free(struct rw_kb_matcher *mt);
+
 #endif

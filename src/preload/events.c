@@ -1,6 +1,7 @@
 /* Emitting event records: one NDJSON line per call, one write(2) on an O_APPEND fd. */
 #include "preload/state.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "core/sys.h"
@@ -12,6 +13,28 @@ static pid_t cached_pid;
 void preload_events_after_fork(void)
 {
         cached_pid = 0;
+}
+
+/* dladdr() walks the loaded objects on every call: remember the last answers per thread
+ * (per thread, so no lock and no torn entry). Return addresses repeat: a program writes
+ * from few call sites. */
+#define CALLER_CACHE_SIZE 64
+static __thread struct { const void *addr; const char *name; } caller_cache[CALLER_CACHE_SIZE];
+
+static const char *caller_name(const void *caller)
+{
+        size_t slot = ((uintptr_t)caller >> 4) % CALLER_CACHE_SIZE;
+        Dl_info info;
+
+        if (!caller)
+                return NULL;
+        if (caller_cache[slot].addr == caller)
+                return caller_cache[slot].name;
+        if (!dladdr(caller, &info) || !info.dli_fname)
+                return NULL;
+        caller_cache[slot].addr = caller;
+        caller_cache[slot].name = info.dli_fname;   /* lives as long as the object is loaded */
+        return info.dli_fname;
 }
 
 /* Under `check`, Landlock refuses writes outside the writable set, so successful writes need
@@ -36,7 +59,6 @@ void preload_event(const char *op, int dirfd, const char *path, const char *path
         struct rw_event ev = {
                 .op = op, .open_flags = flags, .errnum = err, .action = action,
         };
-        Dl_info info;
         int saved = errno, n;
 
         if (preload_events_fd < 0 || preload_busy)
@@ -52,8 +74,7 @@ void preload_event(const char *op, int dirfd, const char *path, const char *path
         ev.path = preload_abs_path(dirfd, path, abs, sizeof(abs)) >= 0 ? abs : (path ? path : "");
         if (path2)
                 ev.path2 = preload_abs_path(AT_FDCWD, path2, abs2, sizeof(abs2)) >= 0 ? abs2 : path2;
-        if (caller && dladdr(caller, &info) && info.dli_fname)
-                ev.caller = info.dli_fname;
+        ev.caller = caller_name(caller);
         n = rw_event_format(line, sizeof(line), &ev);
         if (n > 0)
                 rw_write(preload_events_fd, line, (size_t)n);

@@ -11,6 +11,7 @@
 
 struct trace_knowledge {
         struct rw_kb *kb;
+        struct rw_kb_matcher *matcher;  /* templates expanded once for ctx */
         struct rw_kb_ctx ctx;
         char cwd[PATH_MAX];     /* ctx.cwd points here */
 };
@@ -28,6 +29,12 @@ int trace_knowledge_load(const char *dir, struct trace_knowledge **ret, struct r
                 return r;
         }
         rw_kb_ctx_from_env(&k->ctx, k->cwd, sizeof(k->cwd));
+        r = rw_kb_matcher_new(k->kb, &k->ctx, &k->matcher);
+        if (r < 0) {
+                rw_kb_free(k->kb);
+                free(k);
+                return rw_err_set(e, -r, "compile knowledge base", dir);
+        }
         *ret = k;
         return 0;
 }
@@ -56,6 +63,7 @@ void trace_knowledge_free(struct trace_knowledge *k)
 {
         if (!k)
                 return;
+        rw_kb_matcher_free(k->matcher);
         rw_kb_free(k->kb);
         free(k);
 }
@@ -95,7 +103,7 @@ int trace_knowledge_path(const struct trace_knowledge *k, const char *path,
 {
         struct rw_kb_match m;
 
-        if (!k || rw_kb_match_path(k->kb, path, &k->ctx, &m) != 1)
+        if (!k || rw_kb_matcher_match(k->matcher, path, &m) != 1)
                 return 0;
         /* A temp file or a program's own temp dir (/tmp/x, /tmp/dir/x) follows TMPDIR; deeper
          * trees under a shared dir are somebody's fixed paths, which TMPDIR does not move. */

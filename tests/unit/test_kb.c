@@ -44,6 +44,15 @@ static void expect_match(const struct rw_kb *kb, const struct rw_kb_ctx *ctx, co
         is_int(r, 1, "%s matches a tool", path);
         is_str(r == 1 ? m.tool->name : NULL, tool, "%s is attributed to %s", path, tool);
         is_str(r == 1 ? m.dir : NULL, dir, "%s: the tool's dir is %s", path, dir);
+
+        /* The compiled matcher (templates expanded once) must give the same answer. */
+        struct rw_kb_matcher *mt;
+        struct rw_kb_match c;
+        ok(rw_kb_matcher_new(kb, ctx, &mt) == 0, "compile for %s", path);
+        int rc = rw_kb_matcher_match(mt, path, &c);
+        ok(rc == r && (r != 1 || (c.tool == m.tool && c.path == m.path && !strcmp(c.dir, m.dir) && c.score == m.score)),
+           "compiled matcher agrees on %s", path);
+        rw_kb_matcher_free(mt);
 }
 
 static void check_matching(const struct rw_kb *kb)
