@@ -7,12 +7,14 @@
 
 static int tap_count, tap_failed;
 
+/* cond is evaluated exactly once: it may have side effects. */
 #define ok(cond, ...) do { \
+        int passed_ = !!(cond); \
         tap_count++; \
-        if (cond) { printf("ok %d - ", tap_count); } \
+        if (passed_) { printf("ok %d - ", tap_count); } \
         else { tap_failed++; printf("not ok %d - ", tap_count); } \
         printf(__VA_ARGS__); printf("\n"); \
-        if (!(cond)) printf("#   at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+        if (!passed_) printf("#   at %s:%d: %s\n", __FILE__, __LINE__, #cond); \
 } while (0)
 
 #define is_str(got, want, ...) do { \
