@@ -198,3 +198,44 @@ int rw_index_maybe_entry(const struct rw_index *idx, const char *abs)
                 h = hash_step(h, (unsigned char)*p);
         return lookup(idx, h, FLAG_ENTRY) != 0;
 }
+
+void rw_index_prefix_of(const struct rw_index *idx, const char *dir, struct rw_index_prefix *ret)
+{
+        uint64_t h = FNV_OFFSET;
+
+        /* used first: an entry added while we hash makes the state stale, never wrong. */
+        ret->used = atomic_load_explicit(&idx->hdr.used, memory_order_acquire);
+        ret->under = atomic_load_explicit(&idx->hdr.saturated, memory_order_relaxed) != 0;
+        if (strcmp(dir, "/") == 0) {
+                ret->hash = FNV_OFFSET;   /* the root is never an entry; "/" + rel hashes from here */
+                return;
+        }
+        for (const char *p = dir; *p; p++) {
+                if (*p == '/' && p != dir && lookup(idx, h, FLAG_ENTRY))
+                        ret->under = 1;
+                h = hash_step(h, (unsigned char)*p);
+        }
+        if (lookup(idx, h, FLAG_ENTRY))
+                ret->under = 1;
+        ret->hash = h;
+}
+
+int rw_index_query_below(const struct rw_index *idx, const struct rw_index_prefix *p, const char *rel)
+{
+        uint64_t h;
+
+        if (rw_index_empty(idx))
+                return 0;
+        if (p->under || atomic_load_explicit(&idx->hdr.saturated, memory_order_relaxed))
+                return RW_INDEX_UNDER | RW_INDEX_ANCESTOR;
+        h = hash_step(p->hash, '/');
+        for (const char *c = rel; *c; c++) {
+                if (*c == '/' && lookup(idx, h, FLAG_ENTRY))
+                        return RW_INDEX_UNDER | RW_INDEX_ANCESTOR;
+                h = hash_step(h, (unsigned char)*c);
+        }
+        uint64_t flags = lookup(idx, h, FLAG_ENTRY | FLAG_ANCESTOR);
+        if (flags & FLAG_ENTRY)
+                return RW_INDEX_UNDER | RW_INDEX_ANCESTOR;
+        return (flags & FLAG_ANCESTOR) ? RW_INDEX_ANCESTOR : 0;
+}

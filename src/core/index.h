@@ -73,4 +73,22 @@ int rw_index_maybe_opaque(const struct rw_index *idx, const char *dir, size_t le
  * exist for it), 1 if it may have been. */
 int rw_index_maybe_entry(const struct rw_index *idx, const char *abs);
 
+/* Queries below a fixed directory (the cwd) without re-hashing it: the state of dir is
+ * computed once and stays valid while the index gains no slot (used is unchanged). */
+struct rw_index_prefix {
+        uint64_t hash;          /* FNV state after dir ("" for the root) */
+        int under;              /* dir or an ancestor is an ENTRY (or the index is saturated) */
+        uint32_t used;          /* index->hdr.used when computed */
+};
+void rw_index_prefix_of(const struct rw_index *idx, const char *dir, struct rw_index_prefix *ret);
+
+static inline int rw_index_prefix_fresh(const struct rw_index *idx, const struct rw_index_prefix *p)
+{
+        return p->used == atomic_load_explicit(&idx->hdr.used, memory_order_acquire);
+}
+
+/* Same answer as rw_index_query(dir + "/" + rel) for the dir p was computed from; rel is a
+ * relative path with no empty, "." or ".." component. */
+int rw_index_query_below(const struct rw_index *idx, const struct rw_index_prefix *p, const char *rel);
+
 #endif

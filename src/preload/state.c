@@ -21,6 +21,14 @@ __thread int preload_busy;
 /* Two buffers so a reader in another thread never sees a half-written cwd. */
 static char cwd_buf[2][PATH_MAX];
 static _Atomic int cwd_current;
+static _Atomic unsigned cwd_generation;   /* bumped on every change of the cwd */
+
+/* The index state of the cwd, per thread: relative paths are then hashed from there. */
+static __thread struct {
+        unsigned generation;
+        int valid;
+        struct rw_index_prefix prefix;
+} cwd_query;
 
 #define EVENTS_FD_MIN 900     /* out of the way of programs that dup2 onto low fds */
 
@@ -45,6 +53,7 @@ void preload_refresh_cwd(void)
         if (rw_upper_to_virtual(&preload_engine.upper, real, cwd_buf[next], PATH_MAX) != 1)
                 memcpy(cwd_buf[next], real, strlen(real) + 1);
         atomic_store_explicit(&cwd_current, next, memory_order_release);
+        atomic_fetch_add(&cwd_generation, 1);
 }
 
 int preload_abs_path(int dirfd, const char *path, char *out, size_t size)
@@ -77,11 +86,48 @@ int preload_abs_path(int dirfd, const char *path, char *out, size_t size)
         return rw_path_normalize(base, path, out, size);
 }
 
+/* A relative path whose components are all plain names (no "", "." or ".."): it names
+ * cwd + "/" + path exactly, so the cwd's index state can be reused. */
+static int plain_relative(const char *path)
+{
+        const char *c = path;
+
+        if (!*path || *path == '/')
+                return 0;
+        for (;;) {
+                const char *end = c;
+                while (*end && *end != '/')
+                        end++;
+                size_t n = (size_t)(end - c);
+                if (n == 0 || (c[0] == '.' && (n == 1 || (n == 2 && c[1] == '.'))))
+                        return 0;
+                if (!*end)
+                        return 1;
+                c = end + 1;
+        }
+}
+
 int preload_query(int dirfd, const char *path, char *abs, size_t size)
 {
+        const struct rw_index *idx = preload_engine.upper.index;
+
+        if (dirfd == AT_FDCWD && path && plain_relative(path)) {
+                unsigned generation = atomic_load_explicit(&cwd_generation, memory_order_acquire);
+
+                if (!cwd_query.valid || cwd_query.generation != generation ||
+                    !rw_index_prefix_fresh(idx, &cwd_query.prefix)) {
+                        rw_index_prefix_of(idx, preload_cwd(), &cwd_query.prefix);
+                        cwd_query.generation = generation;
+                        cwd_query.valid = 1;
+                }
+                int q = rw_index_query_below(idx, &cwd_query.prefix, path);
+                if (!q)
+                        return 0;   /* the common case: no normalisation, no cwd re-hash */
+                return preload_abs_path(dirfd, path, abs, size) < 0 ? 0 : q;
+        }
         if (preload_abs_path(dirfd, path, abs, size) < 0)
                 return 0;
-        return rw_index_query(preload_engine.upper.index, abs);
+        return rw_index_query(idx, abs);
 }
 
 static void copy_env(char *dst, size_t size, const char *name)
