@@ -1,6 +1,7 @@
 /* Knowledge base: loading data/kb/<tool>.json and attributing a path to a tool. See kb.h.
  * Not preload-safe (jansson, malloc, stdio). */
 #include "core/kb.h"
+#include "core/self_dir.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -268,8 +269,8 @@ int rw_kb_find_dir(char *buf, size_t size, struct rw_err *e)
 {
         static const char *const rel[] = { "../share/rwshim", "../data" };
         const char *env = getenv("RWSHIM_DATA");
-        char exe[PATH_MAX], *slash;
-        ssize_t n;
+        char exe[PATH_MAX];
+        int r;
 
         if (env && *env) {
                 if ((size_t)snprintf(buf, size, "%s", env) >= size)
@@ -278,13 +279,8 @@ int rw_kb_find_dir(char *buf, size_t size, struct rw_err *e)
                         return rw_err_set(e, ENOENT, "find knowledge base ($RWSHIM_DATA)", env);
                 return 0;
         }
-        n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-        if (n < 0)
-                return rw_err_set(e, errno, "find own executable", "/proc/self/exe");
-        exe[n] = '\0';
-        slash = strrchr(exe, '/');
-        if (slash)
-                *slash = '\0';
+        if ((r = rw_self_dir(exe, sizeof(exe), e)) < 0)
+                return r;
         for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
                 if ((size_t)snprintf(buf, size, "%s/%s", exe, rel[i]) >= size)
                         continue;

@@ -1,6 +1,8 @@
 /* Finding librwshim.so: $RWSHIM_LIB, beside the executable, or ../lib/rwshim/ from it. */
 #include "supervisor/launch.h"
 
+#include "core/self_dir.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -16,9 +18,9 @@ static int usable(const char *path)
 int sup_find_preload_lib(char *buf, size_t size, struct rw_err *e)
 {
         static const char *const relative[] = { "librwshim.so", "../lib/rwshim/librwshim.so", "../lib/librwshim.so" };
-        char exe[PATH_MAX], *slash;
+        char exe[PATH_MAX];
         const char *env = getenv("RWSHIM_LIB");
-        ssize_t n;
+        int r;
 
         if (env && *env) {
                 if (env[0] != '/' || !usable(env) || strlen(env) + 1 > size)
@@ -27,12 +29,8 @@ int sup_find_preload_lib(char *buf, size_t size, struct rw_err *e)
                 strcpy(buf, env);
                 return 0;
         }
-        n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-        if (n < 0)
-                return rw_err_set(e, errno, "find own executable", "/proc/self/exe");
-        exe[n] = '\0';
-        slash = strrchr(exe, '/');
-        *slash = '\0';
+        if ((r = rw_self_dir(exe, sizeof(exe), e)) < 0)
+                return r;
         for (size_t i = 0; i < sizeof(relative) / sizeof(relative[0]); i++) {
                 char candidate[PATH_MAX];
                 if (snprintf(candidate, sizeof(candidate), "%s/%s", exe, relative[i]) >= (int)sizeof(candidate))
