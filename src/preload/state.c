@@ -37,22 +37,36 @@ void *preload_real(const char *name)
         return dlsym(RTLD_NEXT, name);
 }
 
-const char *preload_cwd(void)
-{
-        return cwd_buf[atomic_load_explicit(&cwd_current, memory_order_acquire)];
-}
+/* The cwd is read lazily: chdir only marks it stale, so a pass-through chdir costs no
+ * getcwd, and a process that never resolves a relative path never asks. */
+static _Atomic int cwd_stale = 1;
 
-void preload_refresh_cwd(void)
+static void refresh_cwd(void)
 {
         char real[PATH_MAX];
         int next = !atomic_load(&cwd_current);
-        long n = RW_SYSCALL(SYS_getcwd, real, sizeof(real));
+        long n;
 
+        atomic_store(&cwd_stale, 0);   /* before reading: a chdir racing with us marks it again */
+        n = RW_SYSCALL(SYS_getcwd, real, sizeof(real));
         if (n <= 0 || real[0] != '/')
                 return;
         if (rw_upper_to_virtual(&preload_engine.upper, real, cwd_buf[next], PATH_MAX) != 1)
                 memcpy(cwd_buf[next], real, strlen(real) + 1);
         atomic_store_explicit(&cwd_current, next, memory_order_release);
+        atomic_fetch_add(&cwd_generation, 1);
+}
+
+const char *preload_cwd(void)
+{
+        if (atomic_load_explicit(&cwd_stale, memory_order_acquire))
+                refresh_cwd();
+        return cwd_buf[atomic_load_explicit(&cwd_current, memory_order_acquire)];
+}
+
+void preload_cwd_changed(void)
+{
+        atomic_store_explicit(&cwd_stale, 1, memory_order_release);
         atomic_fetch_add(&cwd_generation, 1);
 }
 
@@ -290,6 +304,5 @@ __attribute__((constructor)) static void preload_init(int argc, char **argv)
                         record_process(argc, argv);
         }
         preload_engine.mode = mode;
-        preload_refresh_cwd();
         preload_busy = 0;
 }

@@ -87,8 +87,8 @@ static inline void preload_note_write(const char *op, int dirfd, const char *pat
 /* Forgets the cached pid in a forked child. */
 void preload_events_after_fork(void);
 
-/* The virtual cwd: refreshed on chdir/fchdir, used for relative paths. */
-void preload_refresh_cwd(void);
+/* The virtual cwd, used for relative paths: read on first use after a change. */
+void preload_cwd_changed(void);
 const char *preload_cwd(void);
 
 #define CALLER __builtin_return_address(0)

@@ -278,7 +278,7 @@ PRELOAD_API int chdir(const char *path)
                 r = REAL(chdir)(path);
         }
         if (r == 0)
-                preload_refresh_cwd();
+                preload_cwd_changed();
         return r;
 }
 
@@ -287,7 +287,7 @@ PRELOAD_API int fchdir(int fd)
         int r = REAL(fchdir)(fd);
 
         if (r == 0 && !preload_off())
-                preload_refresh_cwd();
+                preload_cwd_changed();
         return r;
 }
 
