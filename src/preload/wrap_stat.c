@@ -131,6 +131,13 @@ PRELOAD_API int eaccess(const char *path, int mode) { return do_access(AT_FDCWD,
 
 /* ---- readlink: /proc/self/fd/N and /proc/self/cwd name virtual paths, never the upper ---- */
 DECLARE_REAL(ssize_t, readlinkat, int, const char *, char *, size_t);
+DECLARE_REAL(ssize_t, readlink, const char *, char *, size_t);
+
+/* readlink(path) stays readlink(2) when it passes through, as the program asked. */
+static ssize_t real_readlink_at(int dirfd, const char *path, char *buf, size_t size)
+{
+        return dirfd == AT_FDCWD ? REAL(readlink)(path, buf, size) : REAL(readlinkat)(dirfd, path, buf, size);
+}
 
 static ssize_t virtualise_link(char *buf, size_t size, ssize_t n)
 {
@@ -156,11 +163,11 @@ static ssize_t do_readlink(int dirfd, const char *path, char *buf, size_t size)
         int r;
 
         if (preload_off())
-                return REAL(readlinkat)(dirfd, path, buf, size);
+                return real_readlink_at(dirfd, path, buf, size);
         r = route(dirfd, path, 0, routed);
         if (r < 0)
                 return preload_ret(r);
-        ssize_t n = REAL(readlinkat)(r ? AT_FDCWD : dirfd, r ? routed : path, buf, size);
+        ssize_t n = real_readlink_at(r ? AT_FDCWD : dirfd, r ? routed : path, buf, size);
         return virtualise_link(buf, size, n);
 }
 
