@@ -186,13 +186,33 @@ static int walk_fast(const struct rw_upper *u, struct rw_where *w, int follow_la
         return finish_last(u, w, fd, slash + 1, n, follow_last, 0);
 }
 
+/* The rest of w->path from pos lies below anything the upper holds: only lower symlinks
+ * can still change the path. Returns 0 (w is RW_LOWER), 1 (symlink spliced) or -errno. */
+static int walk_lower(struct rw_where *w, size_t pos)
+{
+        for (;;) {
+                size_t end = pos;
+
+                while (w->path[end] && w->path[end] != '/')
+                        end++;
+                if (!w->path[end]) {
+                        w->name = w->path + pos;
+                        w->kind = RW_LOWER;
+                        return 0;
+                }
+                int r = lower_component(w, end);
+                if (r != 0)
+                        return r;
+                pos = end + 1;
+        }
+}
+
 /* Walks the upper along w->path. Returns 1 when a symlink was spliced (restart), 0 when w is
  * filled, or -errno. */
 static int walk_once(const struct rw_upper *u, struct rw_where *w, int follow_last)
 {
         char *p = w->path;
         int fd = rw_upper_open_fs(u);
-        int in_upper = 1;             /* the prefix walked so far exists in the upper */
         int hidden = 0;               /* an opaque upper dir hides the lower below here */
         size_t pos = 1;
 
@@ -208,28 +228,9 @@ static int walk_once(const struct rw_upper *u, struct rw_where *w, int follow_la
                 char saved = p[end];
 
                 p[end] = '\0';
-                if (last && in_upper) {
+                if (last) {
                         p[end] = saved;
                         return finish_last(u, w, fd, pos, end, follow_last, hidden);
-                }
-                if (!in_upper) {
-                        /* Below the upper: only lower symlinks can still change the path. */
-                        p[end] = saved;
-                        if (!last) {
-                                int r = lower_component(w, end);
-                                if (r != 0) {
-                                        rw_close(fd);
-                                        return r;
-                                }
-                        }
-                        if (last) {
-                                rw_close(fd);
-                                w->name = p + pos;
-                                w->kind = RW_LOWER;
-                                return 0;
-                        }
-                        pos = end + 1;
-                        continue;
                 }
                 int next = rw_openat(fd, p + pos, WALK_FLAGS, 0);
                 if (next >= 0) {
@@ -272,16 +273,9 @@ static int walk_once(const struct rw_upper *u, struct rw_where *w, int follow_la
                         w->parent_errno = ENOENT;
                         return 0;
                 }
-                in_upper = 0;
+                rw_close(fd);
                 p[end] = saved;
-                if (!last) {
-                        int r = lower_component(w, end);
-                        if (r != 0) {
-                                rw_close(fd);
-                                return r;
-                        }
-                }
-                pos = end + 1;
+                return walk_lower(w, pos);
         }
         /* The path is "/": the root is always lower (and may have upper entries merged in). */
         rw_close(fd);

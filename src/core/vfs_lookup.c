@@ -16,16 +16,20 @@ int rw_vfs_real_path(const struct rw_engine *e, const char *abs, int follow, cha
         return r < 0 ? r : rw_where_real_path(&e->upper, &w, out, size);
 }
 
+/* Looks abs up and writes the real path to use into real (PATH_MAX). 0 or -errno. */
+static int lookup_real(const struct rw_engine *e, const char *abs, int follow, struct rw_where *w, char *real)
+{
+        int r = rw_layer_lookup(&e->upper, abs, follow, w);
+
+        return r < 0 ? r : rw_where_real_path(&e->upper, w, real, PATH_MAX);
+}
+
 int rw_vfs_access(const struct rw_engine *e, const char *abs, int mode, int flags)
 {
         struct rw_where w RW_WHERE_AUTO = { .parent_fd = -1 };
         char real[PATH_MAX];
-        int follow = !(flags & AT_SYMLINK_NOFOLLOW);
-        int r = rw_layer_lookup(&e->upper, abs, follow, &w);
+        int r = lookup_real(e, abs, !(flags & AT_SYMLINK_NOFOLLOW), &w, real);
 
-        if (r < 0)
-                return r;
-        r = rw_where_real_path(&e->upper, &w, real, sizeof(real));
         if (r < 0)
                 return r;
         r = rw_faccessat(AT_FDCWD, real, mode, flags);
@@ -41,11 +45,8 @@ int rw_vfs_meta(const struct rw_engine *e, const char *abs, int follow, rw_meta_
 {
         struct rw_where w RW_WHERE_AUTO = { .parent_fd = -1 };
         char real[PATH_MAX];
-        int r = rw_layer_lookup(&e->upper, abs, follow, &w);
+        int r = lookup_real(e, abs, follow, &w, real);
 
-        if (r < 0)
-                return r;
-        r = rw_where_real_path(&e->upper, &w, real, sizeof(real));
         if (r < 0)
                 return r;
         r = fn(real, follow, arg);

@@ -7,6 +7,7 @@ need_root; need_cmd setpriv tar
 mkdir -p "$T/srv/www" "$T/src/www/sub"; echo old > "$T/srv/www/orig.txt"
 echo a > "$T/src/www/new1.txt"; echo b > "$T/src/www/sub/new2.txt"
 tar -C "$T/src" -cf "$T/www.tar" www; chmod 644 "$T/www.tar"; root_tree "$T/srv"
+as_user_native tar -C "$T/srv" -xf "$T/www.tar" 2>/dev/null && fail "native extract should fail"
 up="$T/up"; user_dir "$up"
 R() { as_user "$T/helpers/no_openat2" "$RW" run --upper "$up/u" -- "$@"; }
 R tar -C "$T/srv" -xf "$T/www.tar" || fail "tar without openat2"
