@@ -25,6 +25,12 @@ int rw_vfs_symlink(const struct rw_engine *e, const char *target, const char *ab
 typedef int (*rw_meta_fn)(const char *real_path, int follow, const void *arg);
 int rw_vfs_meta(const struct rw_engine *e, const char *abs, int follow, rw_meta_fn fn, const void *arg);
 
+/* The common metadata changes, through rw_vfs_meta(); follow as !AT_SYMLINK_NOFOLLOW. */
+int rw_vfs_chmod(const struct rw_engine *e, const char *abs, mode_t mode, int follow);
+int rw_vfs_chown(const struct rw_engine *e, const char *abs, uid_t uid, gid_t gid, int follow);
+int rw_vfs_utimens(const struct rw_engine *e, const char *abs, const struct timespec times[2], int follow);
+int rw_vfs_truncate(const struct rw_engine *e, const char *abs, off_t length);
+
 /* Writes into out the real path a lookup of abs must use (the lower path, or the upper copy).
  * -ENOENT if the merged view deleted it. */
 int rw_vfs_real_path(const struct rw_engine *e, const char *abs, int follow, char *out, size_t size);

@@ -6,11 +6,11 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "core/path.h"
 #include "core/sys.h"
+#include "core/upper_attach.h"
 #include "preload/env.h"
 
 struct rw_engine preload_engine;
@@ -153,46 +153,6 @@ static void copy_env(char *dst, size_t size, const char *name)
                 memcpy(dst, v, strlen(v) + 1);
 }
 
-static int build_path(char *dst, const char *a, const char *b)
-{
-        size_t la = strlen(a), lb = strlen(b);
-
-        if (la + lb + 1 > PATH_MAX)
-                return -ENAMETOOLONG;
-        memcpy(dst, a, la);
-        memcpy(dst + la, b, lb + 1);
-        return 0;
-}
-
-/* Maps UPPER/.rwshim/index shared; the supervisor created it. */
-static int map_index(struct rw_upper *u)
-{
-        char path[PATH_MAX];
-        struct stat st;
-        void *p;
-        int fd, r = build_path(path, u->root, "/.rwshim/index");
-
-        if (r < 0)
-                return r;
-        fd = rw_openat(AT_FDCWD, path, O_RDWR | O_NOFOLLOW, 0);
-        if (fd < 0)
-                return fd;
-        if (RW_SYSCALL(SYS_fstat, fd, &st) < 0 || (size_t)st.st_size < rw_index_file_size()) {
-                rw_close(fd);
-                return -EINVAL;
-        }
-        p = mmap(NULL, rw_index_file_size(), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-        rw_close(fd);
-        if (p == MAP_FAILED)
-                return -ENOMEM;
-        if (rw_index_validate(p, rw_index_file_size()) < 0) {
-                munmap(p, rw_index_file_size());
-                return -EINVAL;
-        }
-        u->index = p;
-        return 0;
-}
-
 static void warn(const char *what, const char *path, int err)
 {
         char msg[PATH_MAX + 256];
@@ -211,15 +171,11 @@ static void warn(const char *what, const char *path, int err)
 
 static int setup_upper(struct rw_upper *u)
 {
-        int r;
+        char root[PATH_MAX];
 
-        copy_env(u->root, sizeof(u->root), "RWSHIM_UPPER");
-        if (u->root[0] != '/')
-                return -EINVAL;
-        if ((r = build_path(u->fs, u->root, "/fs")) < 0 || (r = build_path(u->tmp, u->root, "/.rwshim/tmp")) < 0)
-                return r;
-        u->fs_len = strlen(u->fs);
-        return map_index(u);
+        copy_env(root, sizeof(root), "RWSHIM_UPPER");
+        memcpy(u->root, root, sizeof(u->root));   /* for the warning when attaching fails */
+        return rw_upper_attach(u, root);
 }
 
 static void open_events(void)

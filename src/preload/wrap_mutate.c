@@ -174,44 +174,16 @@ PRELOAD_API int symlink(const char *target, const char *path) { return do_symlin
 PRELOAD_API int symlinkat(const char *target, int dirfd, const char *path) { return do_symlink(target, dirfd, path, CALLER); }
 
 /* ---- metadata: chmod, chown, utimens, truncate ---- */
-static int meta_chmod(const char *real, int follow, const void *arg)
-{
-        const struct mutation *m = arg;
-        (void)follow;
-        return rw_fchmodat(AT_FDCWD, real, m->mode);
-}
-static int meta_chown(const char *real, int follow, const void *arg)
-{
-        const struct mutation *m = arg;
-        return rw_fchownat(AT_FDCWD, real, m->uid, m->gid, follow ? 0 : AT_SYMLINK_NOFOLLOW);
-}
-static int meta_utimens(const char *real, int follow, const void *arg)
-{
-        const struct mutation *m = arg;
-        return rw_utimensat(AT_FDCWD, real, m->times, follow ? 0 : AT_SYMLINK_NOFOLLOW);
-}
-static int meta_truncate(const char *real, int follow, const void *arg)
-{
-        const struct mutation *m = arg;
-        int fd = rw_openat(AT_FDCWD, real, O_WRONLY, 0), r;
-        (void)follow;
-        if (fd < 0)
-                return fd;
-        r = rw_ftruncate(fd, m->length);
-        rw_close(fd);
-        return r;
-}
-
 static int follows(const struct mutation *m) { return !(m->flags & AT_SYMLINK_NOFOLLOW); }
 
 static int vfs_chmod_m(const char *a, const char *b, const struct mutation *m)
-{ (void)b; return rw_vfs_meta(&preload_engine, a, follows(m), meta_chmod, m); }
+{ (void)b; return rw_vfs_chmod(&preload_engine, a, m->mode, follows(m)); }
 static int vfs_chown_m(const char *a, const char *b, const struct mutation *m)
-{ (void)b; return rw_vfs_meta(&preload_engine, a, follows(m), meta_chown, m); }
+{ (void)b; return rw_vfs_chown(&preload_engine, a, m->uid, m->gid, follows(m)); }
 static int vfs_utimens_m(const char *a, const char *b, const struct mutation *m)
-{ (void)b; return rw_vfs_meta(&preload_engine, a, follows(m), meta_utimens, m); }
+{ (void)b; return rw_vfs_utimens(&preload_engine, a, m->times, follows(m)); }
 static int vfs_truncate_m(const char *a, const char *b, const struct mutation *m)
-{ (void)b; return rw_vfs_meta(&preload_engine, a, 1, meta_truncate, m); }
+{ (void)b; return rw_vfs_truncate(&preload_engine, a, m->length); }
 
 DECLARE_REAL(int, fchmodat, int, const char *, mode_t, int);
 DECLARE_REAL(int, fchownat, int, const char *, uid_t, gid_t, int);

@@ -1,0 +1,78 @@
+/* Metadata changes on the merged view (preload-safe): chmod, chown, utimens, truncate, each a
+ * rw_vfs_meta() callback, shared by the preload and the supervisor's seccomp backend. */
+#include "core/sys.h"
+#include "core/vfs.h"
+
+struct meta_change {
+        mode_t mode;
+        uid_t uid;
+        gid_t gid;
+        off_t length;
+        const struct timespec *times;
+};
+
+static int at_flags(int follow) { return follow ? 0 : AT_SYMLINK_NOFOLLOW; }
+
+static int apply_chmod(const char *real, int follow, const void *arg)
+{
+        const struct meta_change *c = arg;
+
+        /* fchmodat(2) always follows; the kernel has no lchmod for the preload to mirror. */
+        (void)follow;
+        return rw_fchmodat(AT_FDCWD, real, c->mode);
+}
+
+static int apply_chown(const char *real, int follow, const void *arg)
+{
+        const struct meta_change *c = arg;
+
+        return rw_fchownat(AT_FDCWD, real, c->uid, c->gid, at_flags(follow));
+}
+
+static int apply_utimens(const char *real, int follow, const void *arg)
+{
+        const struct meta_change *c = arg;
+
+        return rw_utimensat(AT_FDCWD, real, c->times, at_flags(follow));
+}
+
+static int apply_truncate(const char *real, int follow, const void *arg)
+{
+        const struct meta_change *c = arg;
+        int fd = rw_openat(AT_FDCWD, real, O_WRONLY, 0), r;
+
+        (void)follow;
+        if (fd < 0)
+                return fd;
+        r = rw_ftruncate(fd, c->length);
+        rw_close(fd);
+        return r;
+}
+
+int rw_vfs_chmod(const struct rw_engine *e, const char *abs, mode_t mode, int follow)
+{
+        struct meta_change c = { .mode = mode };
+
+        return rw_vfs_meta(e, abs, follow, apply_chmod, &c);
+}
+
+int rw_vfs_chown(const struct rw_engine *e, const char *abs, uid_t uid, gid_t gid, int follow)
+{
+        struct meta_change c = { .uid = uid, .gid = gid };
+
+        return rw_vfs_meta(e, abs, follow, apply_chown, &c);
+}
+
+int rw_vfs_utimens(const struct rw_engine *e, const char *abs, const struct timespec times[2], int follow)
+{
+        struct meta_change c = { .times = times };
+
+        return rw_vfs_meta(e, abs, follow, apply_utimens, &c);
+}
+
+int rw_vfs_truncate(const struct rw_engine *e, const char *abs, off_t length)
+{
+        struct meta_change c = { .length = length };
+
+        return rw_vfs_meta(e, abs, 1, apply_truncate, &c);
+}

@@ -1,0 +1,354 @@
+/* One notified file call of a static program, decoded and answered; see notify_ops.h.
+ *
+ * The supervisor runs as the same user as the program, so a call it performs on the program's
+ * behalf meets the same permissions. Calls that cannot involve the upper go back to the kernel
+ * untouched (SUP_CONTINUE): lookups of paths the index has never seen, and opens for writing
+ * that the kernel will allow. The rest goes through the same core vfs functions the preload
+ * uses, with the program's umask, so both backends give one merged view. */
+#include "supervisor/notify_ops.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <unistd.h>
+#include <utime.h>
+
+#include "core/dirlist.h"
+#include "core/path.h"
+#include "core/vfs.h"
+#include "supervisor/notify_dirents.h"
+
+enum kind {
+        K_NONE, K_OPEN, K_OPENAT2, K_STAT, K_STATX, K_ACCESS, K_READLINK, K_MKDIR, K_UNLINK,
+        K_RENAME, K_LINK, K_SYMLINK, K_CHMOD, K_CHOWN, K_TRUNCATE, K_UTIMENS, K_UTIMES, K_UTIME,
+        K_GETDENTS,
+};
+
+/* A call's arguments, by role. */
+struct call {
+        enum kind kind;
+        int dirfd, dirfd2;
+        uint64_t path, path2;       /* addresses in the caller; path2 is symlink's target text */
+        long flags, mode;
+        uint64_t buf;               /* stat/statx/readlink/getdents buffer, utime times, open_how */
+        long size;                  /* readlink/getdents size, statx mask, truncate length */
+        uid_t uid;
+        gid_t gid;
+};
+
+#define A(i) ((uint64_t)n->data.args[i])
+#define I(i) ((int)n->data.args[i])
+#define L(i) ((long)n->data.args[i])
+
+static void decode_paths(const struct seccomp_notif *n, struct call *c)
+{
+        switch (n->data.nr) {
+#ifdef SYS_open
+        case SYS_open: *c = (struct call){ .kind = K_OPEN, .dirfd = AT_FDCWD, .path = A(0), .flags = L(1), .mode = L(2) }; break;
+        case SYS_creat: *c = (struct call){ .kind = K_OPEN, .dirfd = AT_FDCWD, .path = A(0), .flags = O_CREAT | O_WRONLY | O_TRUNC, .mode = L(1) }; break;
+        case SYS_stat: *c = (struct call){ .kind = K_STAT, .dirfd = AT_FDCWD, .path = A(0), .buf = A(1) }; break;
+        case SYS_lstat: *c = (struct call){ .kind = K_STAT, .dirfd = AT_FDCWD, .path = A(0), .flags = AT_SYMLINK_NOFOLLOW, .buf = A(1) }; break;
+        case SYS_access: *c = (struct call){ .kind = K_ACCESS, .dirfd = AT_FDCWD, .path = A(0), .mode = L(1) }; break;
+        case SYS_readlink: *c = (struct call){ .kind = K_READLINK, .dirfd = AT_FDCWD, .path = A(0), .buf = A(1), .size = L(2) }; break;
+        case SYS_mkdir: *c = (struct call){ .kind = K_MKDIR, .dirfd = AT_FDCWD, .path = A(0), .mode = L(1) }; break;
+        case SYS_unlink: *c = (struct call){ .kind = K_UNLINK, .dirfd = AT_FDCWD, .path = A(0) }; break;
+        case SYS_rmdir: *c = (struct call){ .kind = K_UNLINK, .dirfd = AT_FDCWD, .path = A(0), .flags = AT_REMOVEDIR }; break;
+        case SYS_rename: *c = (struct call){ .kind = K_RENAME, .dirfd = AT_FDCWD, .dirfd2 = AT_FDCWD, .path = A(0), .path2 = A(1) }; break;
+        case SYS_link: *c = (struct call){ .kind = K_LINK, .dirfd = AT_FDCWD, .dirfd2 = AT_FDCWD, .path = A(0), .path2 = A(1) }; break;
+        case SYS_symlink: *c = (struct call){ .kind = K_SYMLINK, .dirfd = AT_FDCWD, .path = A(1), .path2 = A(0) }; break;
+        case SYS_chmod: *c = (struct call){ .kind = K_CHMOD, .dirfd = AT_FDCWD, .path = A(0), .mode = L(1) }; break;
+        case SYS_chown: *c = (struct call){ .kind = K_CHOWN, .dirfd = AT_FDCWD, .path = A(0), .uid = (uid_t)A(1), .gid = (gid_t)A(2) }; break;
+        case SYS_lchown:
+                *c = (struct call){ .kind = K_CHOWN, .dirfd = AT_FDCWD, .path = A(0), .flags = AT_SYMLINK_NOFOLLOW, .uid = (uid_t)A(1), .gid = (gid_t)A(2) };
+                break;
+        case SYS_utime: *c = (struct call){ .kind = K_UTIME, .dirfd = AT_FDCWD, .path = A(0), .buf = A(1) }; break;
+        case SYS_utimes: *c = (struct call){ .kind = K_UTIMES, .dirfd = AT_FDCWD, .path = A(0), .buf = A(1) }; break;
+        case SYS_futimesat: *c = (struct call){ .kind = K_UTIMES, .dirfd = I(0), .path = A(1), .buf = A(2) }; break;
+#endif
+        case SYS_openat: *c = (struct call){ .kind = K_OPEN, .dirfd = I(0), .path = A(1), .flags = L(2), .mode = L(3) }; break;
+        case SYS_openat2: *c = (struct call){ .kind = K_OPENAT2, .dirfd = I(0), .path = A(1), .buf = A(2), .size = L(3) }; break;
+        case SYS_newfstatat: *c = (struct call){ .kind = K_STAT, .dirfd = I(0), .path = A(1), .flags = L(3), .buf = A(2) }; break;
+        case SYS_statx: *c = (struct call){ .kind = K_STATX, .dirfd = I(0), .path = A(1), .flags = L(2), .buf = A(4), .size = L(3) }; break;
+        case SYS_faccessat: *c = (struct call){ .kind = K_ACCESS, .dirfd = I(0), .path = A(1), .mode = L(2) }; break;
+        case SYS_faccessat2: *c = (struct call){ .kind = K_ACCESS, .dirfd = I(0), .path = A(1), .flags = L(3), .mode = L(2) }; break;
+        case SYS_readlinkat: *c = (struct call){ .kind = K_READLINK, .dirfd = I(0), .path = A(1), .buf = A(2), .size = L(3) }; break;
+        case SYS_mkdirat: *c = (struct call){ .kind = K_MKDIR, .dirfd = I(0), .path = A(1), .mode = L(2) }; break;
+        case SYS_unlinkat: *c = (struct call){ .kind = K_UNLINK, .dirfd = I(0), .path = A(1), .flags = L(2) }; break;
+        case SYS_renameat: *c = (struct call){ .kind = K_RENAME, .dirfd = I(0), .dirfd2 = I(2), .path = A(1), .path2 = A(3) }; break;
+        case SYS_renameat2: *c = (struct call){ .kind = K_RENAME, .dirfd = I(0), .dirfd2 = I(2), .path = A(1), .path2 = A(3), .flags = L(4) }; break;
+        case SYS_linkat: *c = (struct call){ .kind = K_LINK, .dirfd = I(0), .dirfd2 = I(2), .path = A(1), .path2 = A(3), .flags = L(4) }; break;
+        case SYS_symlinkat: *c = (struct call){ .kind = K_SYMLINK, .dirfd = I(1), .path = A(2), .path2 = A(0) }; break;
+        case SYS_fchmodat: *c = (struct call){ .kind = K_CHMOD, .dirfd = I(0), .path = A(1), .mode = L(2) }; break;
+        case SYS_fchownat:
+                *c = (struct call){ .kind = K_CHOWN, .dirfd = I(0), .path = A(1), .flags = L(4), .uid = (uid_t)A(2), .gid = (gid_t)A(3) };
+                break;
+        case SYS_truncate: *c = (struct call){ .kind = K_TRUNCATE, .dirfd = AT_FDCWD, .path = A(0), .size = L(1) }; break;
+        case SYS_utimensat: *c = (struct call){ .kind = K_UTIMENS, .dirfd = I(0), .path = A(1), .flags = L(3), .buf = A(2) }; break;
+        case SYS_getdents64: *c = (struct call){ .kind = K_GETDENTS, .dirfd = I(0), .buf = A(1), .size = L(2) }; break;
+        default: c->kind = K_NONE; break;
+        }
+}
+
+static int wants_write(long flags)
+{
+        return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_CREAT));
+}
+
+/* Would the kernel refuse this open for lack of permission? Asked with the program's own
+ * credentials (ours), so a yes means the engine redirects and a no lets the kernel run it:
+ * a FIFO or a device is then never opened by the supervisor. */
+static int open_denied(const char *abs, long flags)
+{
+        int acc = (flags & O_ACCMODE) == O_RDONLY ? R_OK : (flags & O_ACCMODE) == O_WRONLY ? W_OK : R_OK | W_OK;
+        char parent[PATH_MAX];
+        const char *name;
+
+        if (flags & O_TRUNC)
+                acc |= W_OK;
+        if ((flags & __O_TMPFILE) == __O_TMPFILE)
+                acc = W_OK | X_OK;   /* abs is the directory */
+        int r = faccessat(AT_FDCWD, abs, acc, AT_EACCESS | ((flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0));
+        if (r == 0)
+                return 0;
+        if (errno == ENOENT && (flags & O_CREAT) && rw_path_split(abs, parent, sizeof(parent), &name) == 0)
+                r = faccessat(AT_FDCWD, parent, W_OK | X_OK, AT_EACCESS);
+        return r < 0 && rw_errno_redirectable(errno);
+}
+
+static void answer(struct sup_answer *a, long r)
+{
+        a->kind = SUP_RETURN;
+        a->value = r;
+}
+
+static void give_fd(struct sup_answer *a, int fd, long flags)
+{
+        if (fd < 0)
+                return answer(a, fd);
+        a->kind = SUP_GIVE_FD;
+        a->fd = fd;
+        a->fd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0;
+}
+
+/* Runs fn with the caller's umask: files the supervisor creates get the modes the program
+ * would have got. */
+static int open_as_caller(const struct rw_engine *e, const struct sup_caller *c, const char *abs,
+                          long flags, long mode)
+{
+        mode_t old = umask(sup_caller_umask(c));
+        int fd = rw_vfs_open(e, abs, (int)flags | O_CLOEXEC, (mode_t)mode);
+
+        umask(old);
+        return fd;
+}
+
+static int mkdir_as_caller(const struct rw_engine *e, const struct sup_caller *c, const char *abs, long mode)
+{
+        mode_t old = umask(sup_caller_umask(c));
+        int r = rw_vfs_mkdir(e, abs, (mode_t)mode);
+
+        umask(old);
+        return r;
+}
+
+static void do_open(const struct rw_engine *e, const struct sup_caller *c, const struct call *k,
+                    const char *abs, int q, struct sup_answer *a)
+{
+        if (q & RW_INDEX_UNDER)
+                return give_fd(a, open_as_caller(e, c, abs, k->flags, k->mode), k->flags);
+        if (wants_write(k->flags) && rw_engine_may_redirect(e, abs) && open_denied(abs, k->flags))
+                return give_fd(a, open_as_caller(e, c, abs, k->flags, k->mode), k->flags);
+}
+
+/* Lookups answered from the real path of the merged view. */
+static void do_stat(const struct rw_engine *e, const struct sup_caller *c, const struct call *k,
+                    const char *abs, struct sup_answer *a)
+{
+        char real[PATH_MAX];
+        int r = rw_vfs_real_path(e, abs, !(k->flags & AT_SYMLINK_NOFOLLOW), real, sizeof(real));
+
+        if (r < 0)
+                return answer(a, r);
+        if (k->kind == K_STATX) {
+                struct statx stx;
+                if (statx(AT_FDCWD, real, (int)k->flags & ~AT_EMPTY_PATH, (unsigned)k->size, &stx) < 0)
+                        return answer(a, -errno);
+                return answer(a, sup_caller_write(c, k->buf, &stx, sizeof(stx)));
+        }
+        struct stat st;
+        if (fstatat(AT_FDCWD, real, &st, (int)k->flags & AT_SYMLINK_NOFOLLOW) < 0)
+                return answer(a, -errno);
+        answer(a, sup_caller_write(c, k->buf, &st, sizeof(st)));
+}
+
+static void do_readlink(const struct rw_engine *e, const struct sup_caller *c, const struct call *k,
+                        const char *abs, struct sup_answer *a)
+{
+        char real[PATH_MAX], target[PATH_MAX];
+        int r = rw_vfs_real_path(e, abs, 0, real, sizeof(real));
+
+        if (r < 0)
+                return answer(a, r);
+        if (k->size <= 0)
+                return answer(a, -EINVAL);
+        ssize_t n = readlink(real, target, sizeof(target));
+        if (n < 0)
+                return answer(a, -errno);
+        if (n > k->size)
+                n = k->size;
+        r = sup_caller_write(c, k->buf, target, (size_t)n);
+        answer(a, r < 0 ? r : n);
+}
+
+/* The three time formats of utime(2), utimes(2) and utimensat(2), as timespecs. Returns 1
+ * for "now" (NULL times), 0 with ts filled, or -EFAULT. */
+static int read_times(const struct sup_caller *c, const struct call *k, struct timespec ts[2])
+{
+        if (!k->buf)
+                return 1;
+        if (k->kind == K_UTIMENS)
+                return sup_caller_read(c, k->buf, ts, 2 * sizeof(ts[0]));
+        if (k->kind == K_UTIME) {
+                struct utimbuf u;
+                if (sup_caller_read(c, k->buf, &u, sizeof(u)) < 0)
+                        return -EFAULT;
+                ts[0] = (struct timespec){ .tv_sec = u.actime };
+                ts[1] = (struct timespec){ .tv_sec = u.modtime };
+                return 0;
+        }
+        struct timeval tv[2];
+        if (sup_caller_read(c, k->buf, tv, sizeof(tv)) < 0)
+                return -EFAULT;
+        for (int i = 0; i < 2; i++)
+                ts[i] = (struct timespec){ .tv_sec = tv[i].tv_sec, .tv_nsec = tv[i].tv_usec * 1000 };
+        return 0;
+}
+
+/* Calls that change the filesystem: performed here, through the engine, which tries the real
+ * filesystem first and redirects only what it refuses. */
+static long do_change(const struct rw_engine *e, const struct sup_caller *c, const struct call *k,
+                      const char *abs, const char *abs2, const char *text, const struct timespec *ts)
+{
+        int follow = !(k->flags & AT_SYMLINK_NOFOLLOW);
+
+        switch (k->kind) {
+        case K_MKDIR: return mkdir_as_caller(e, c, abs, k->mode);
+        case K_UNLINK: return (k->flags & AT_REMOVEDIR) ? rw_vfs_rmdir(e, abs) : rw_vfs_unlink(e, abs);
+        case K_RENAME: return rw_vfs_rename(e, abs, abs2, (unsigned)k->flags);
+        case K_LINK: return rw_vfs_link(e, abs, abs2, (int)(k->flags & AT_SYMLINK_FOLLOW));
+        case K_SYMLINK: return rw_vfs_symlink(e, text, abs);
+        case K_CHMOD: return rw_vfs_chmod(e, abs, (mode_t)k->mode, 1);
+        case K_CHOWN: return rw_vfs_chown(e, abs, k->uid, k->gid, follow);
+        case K_TRUNCATE: return rw_vfs_truncate(e, abs, (off_t)k->size);
+        case K_UTIMENS: case K_UTIMES: case K_UTIME: return rw_vfs_utimens(e, abs, ts, follow);
+        default: return -ENOSYS;
+        }
+}
+
+static int is_change(enum kind k)
+{
+        return k >= K_MKDIR && k <= K_UTIME;
+}
+
+/* A call whose outcome only the upper's content can change (an access for W_OK or an open for
+ * writing may be redirected even while the upper is empty). */
+static int is_lookup(const struct call *k)
+{
+        switch (k->kind) {
+        case K_STAT: case K_STATX: case K_READLINK: case K_GETDENTS: return 1;
+        case K_ACCESS: return !(k->mode & W_OK);
+        case K_OPEN: return !wants_write(k->flags);
+        default: return 0;
+        }
+}
+
+/* Reads what the call names; 0, or -1 when the kernel should handle it (bad pointer, fd-only
+ * form, a dirfd that is no directory: the kernel's own error is the right one). */
+static int read_paths(const struct rw_engine *e, const struct sup_caller *c, struct call *k,
+                      char *abs, char *abs2, char *text)
+{
+        char path[PATH_MAX];
+
+        if (k->kind == K_OPENAT2) {
+                struct open_how how;
+                if (k->size < (long)sizeof(how) || sup_caller_read(c, k->buf, &how, sizeof(how)) < 0 || how.resolve)
+                        return -1;   /* RESOLVE_* restrictions: the kernel enforces them as asked */
+                k->flags = (long)how.flags;
+                k->mode = (long)how.mode;
+        }
+        if (!k->path || sup_caller_string(c, k->path, path, sizeof(path)) < 0 ||
+            sup_caller_abs_path(c, &e->upper, k->dirfd, path, abs, PATH_MAX) < 0)
+                return -1;
+        if (k->kind == K_SYMLINK)
+                return sup_caller_string(c, k->path2, text, PATH_MAX) < 0 ? -1 : 0;
+        if (k->kind == K_RENAME || k->kind == K_LINK) {
+                if ((k->flags & AT_EMPTY_PATH) || sup_caller_string(c, k->path2, path, sizeof(path)) < 0 ||
+                    sup_caller_abs_path(c, &e->upper, k->dirfd2, path, abs2, PATH_MAX) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static void decide_path_call(const struct rw_engine *e, const struct sup_caller *c, struct call *k,
+                             int (*verify)(void *), void *ctx, struct sup_answer *a)
+{
+        char abs[PATH_MAX], abs2[PATH_MAX], text[PATH_MAX];
+        struct timespec ts[2];
+        int q, t = 1;
+
+        if (read_paths(e, c, k, abs, abs2, text) < 0)
+                return;
+        if ((k->kind == K_UTIMENS || k->kind == K_UTIMES || k->kind == K_UTIME) && (t = read_times(c, k, ts)) < 0)
+                return;
+        if (verify(ctx) != 0)
+                return;
+        q = rw_index_query(e->upper.index, abs);
+        if (k->kind == K_RENAME || k->kind == K_LINK)
+                q |= rw_index_query(e->upper.index, abs2);
+        switch (k->kind) {
+        case K_OPEN: case K_OPENAT2:
+                return do_open(e, c, k, abs, q, a);
+        case K_STAT: case K_STATX:
+                if (q & RW_INDEX_UNDER)
+                        do_stat(e, c, k, abs, a);
+                return;
+        case K_READLINK:
+                if (q & RW_INDEX_UNDER)
+                        do_readlink(e, c, k, abs, a);
+                return;
+        case K_ACCESS:
+                /* W_OK is granted where a write would be redirected. */
+                if ((q & RW_INDEX_UNDER) || ((k->mode & W_OK) && rw_engine_may_redirect(e, abs)))
+                        answer(a, rw_vfs_access(e, abs, (int)k->mode, (int)k->flags));
+                return;
+        default:
+                break;
+        }
+        if (is_change(k->kind) && ((q & RW_INDEX_UNDER) || rw_engine_may_redirect(e, abs)))
+                answer(a, do_change(e, c, k, abs, abs2, text, t == 1 ? NULL : ts));
+}
+
+void sup_notify_decide(const struct rw_engine *e, const struct seccomp_notif *n,
+                       const struct sup_caller *c, int (*verify)(void *ctx), void *ctx,
+                       struct sup_answer *a)
+{
+        struct call k = { 0 };
+
+        a->kind = SUP_CONTINUE;
+        a->fd = -1;
+        decode_paths(n, &k);
+        if (k.kind == K_NONE || (rw_index_empty(e->upper.index) && is_lookup(&k)))
+                return;   /* an empty upper changes no lookup */
+        if (k.kind == K_GETDENTS) {
+                long r = sup_merged_getdents(e, c, k.dirfd, k.buf, (size_t)k.size, verify, ctx);
+                if (r != SUP_DIRENTS_KERNEL)
+                        answer(a, r);
+                return;
+        }
+        decide_path_call(e, c, &k, verify, ctx, a);
+}

@@ -1,0 +1,31 @@
+/* What the supervisor does with one notified file call of a static program: let the kernel
+ * run it unchanged, answer it itself (a result or -errno), or answer with a new fd. */
+#ifndef SUPERVISOR_NOTIFY_OPS_H
+#define SUPERVISOR_NOTIFY_OPS_H
+
+#include <linux/seccomp.h>
+
+#include "core/engine.h"
+#include "supervisor/notify_tracee.h"
+
+enum sup_answer_kind {
+        SUP_CONTINUE,       /* the kernel runs the call as the program made it */
+        SUP_RETURN,         /* the call returns value (>= 0) or fails with -value */
+        SUP_GIVE_FD,        /* the call returns a new fd in the program, a copy of fd */
+};
+
+struct sup_answer {
+        enum sup_answer_kind kind;
+        long value;
+        int fd;                 /* SUP_GIVE_FD: ours, closed after the hand-over */
+        unsigned fd_flags;      /* SUP_GIVE_FD: O_CLOEXEC or 0 */
+};
+
+/* Decides and performs one call. Reads the caller's arguments through c; verify() must be
+ * called after reading memory and before acting on it (the notification may be stale); it
+ * returns 0 while the call is still pending. */
+void sup_notify_decide(const struct rw_engine *e, const struct seccomp_notif *n,
+                       const struct sup_caller *c, int (*verify)(void *ctx), void *ctx,
+                       struct sup_answer *a);
+
+#endif

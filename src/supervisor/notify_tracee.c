@@ -1,0 +1,150 @@
+/* A notified process's memory, paths and umask, through /proc; see notify_tracee.h. */
+#include "supervisor/notify_tracee.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "core/path.h"
+
+int sup_caller_open(struct sup_caller *c, pid_t tid)
+{
+        char path[64];
+
+        c->tid = tid;
+        snprintf(path, sizeof(path), "/proc/%d/mem", (int)tid);
+        c->mem = open(path, O_RDWR | O_CLOEXEC);
+        return c->mem < 0 ? -errno : 0;
+}
+
+void sup_caller_close(struct sup_caller *c)
+{
+        if (c->mem >= 0)
+                close(c->mem);
+        c->mem = -1;
+}
+
+int sup_caller_string(const struct sup_caller *c, uint64_t addr, char *buf, size_t size)
+{
+        /* /proc/<tid>/mem reads page by page and stops short at an unmapped page, so one
+         * pread of the whole buffer gets a string that ends just before such a page. */
+        ssize_t n = pread(c->mem, buf, size, (off_t)addr);
+
+        if (n <= 0)
+                return -EFAULT;
+        if (!memchr(buf, '\0', (size_t)n))
+                return (size_t)n == size ? -ENAMETOOLONG : -EFAULT;
+        return 0;
+}
+
+int sup_caller_read(const struct sup_caller *c, uint64_t addr, void *buf, size_t n)
+{
+        return pread(c->mem, buf, n, (off_t)addr) == (ssize_t)n ? 0 : -EFAULT;
+}
+
+int sup_caller_write(const struct sup_caller *c, uint64_t addr, const void *buf, size_t n)
+{
+        return pwrite(c->mem, buf, n, (off_t)addr) == (ssize_t)n ? 0 : -EFAULT;
+}
+
+/* readlink of /proc/<tid>/<what>, mapped from the upper back to the merged view. */
+static int proc_link(const struct sup_caller *c, const struct rw_upper *u, const char *what,
+                     char *out, size_t size)
+{
+        char link[64], real[PATH_MAX];
+        ssize_t n;
+
+        snprintf(link, sizeof(link), "/proc/%d/%s", (int)c->tid, what);
+        n = readlink(link, real, sizeof(real) - 1);
+        if (n < 0)
+                return errno == ENOENT ? -EBADF : -errno;
+        real[n] = '\0';
+        if (real[0] != '/')
+                return -ENOTDIR;   /* a pipe, socket or anon inode */
+        int r = rw_upper_to_virtual(u, real, out, size);
+        if (r == 1)
+                return 0;
+        if (r < 0)
+                return r;
+        if ((size_t)n >= size)
+                return -ENAMETOOLONG;
+        memcpy(out, real, (size_t)n + 1);
+        return 0;
+}
+
+int sup_caller_fd_path(const struct sup_caller *c, const struct rw_upper *u, int fd, char *out, size_t size)
+{
+        char what[32];
+
+        if (fd < 0)
+                return -EBADF;
+        snprintf(what, sizeof(what), "fd/%d", fd);
+        return proc_link(c, u, what, out, size);
+}
+
+int sup_caller_abs_path(const struct sup_caller *c, const struct rw_upper *u, int dirfd,
+                        const char *path, char *out, size_t size)
+{
+        char base[PATH_MAX];
+        int r;
+
+        if (!path[0])
+                return -ENOENT;
+        if (path[0] == '/') {
+                r = rw_path_normalize(NULL, path, out, size);
+                return r < 0 ? r : 0;
+        }
+        r = dirfd == AT_FDCWD ? proc_link(c, u, "cwd", base, sizeof(base))
+                              : sup_caller_fd_path(c, u, dirfd, base, sizeof(base));
+        if (r < 0)
+                return r;
+        r = rw_path_normalize(base, path, out, size);
+        return r < 0 ? r : 0;
+}
+
+/* The number after "\n<field>:" in /proc/<tid>/status, in base, or -1. */
+static long status_field(const struct sup_caller *c, const char *field, int base)
+{
+        char path[64], buf[4096], key[32];
+        ssize_t n;
+        int fd;
+
+        snprintf(path, sizeof(path), "/proc/%d/status", (int)c->tid);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return -1;
+        n = read(fd, buf, sizeof(buf) - 1);
+        close(fd);
+        buf[n > 0 ? n : 0] = '\0';
+        snprintf(key, sizeof(key), "\n%s:", field);
+        const char *p = strstr(buf, key);
+        return p ? strtol(p + strlen(key), NULL, base) : -1;
+}
+
+mode_t sup_caller_umask(const struct sup_caller *c)
+{
+        long m = status_field(c, "Umask", 8);
+
+        return m < 0 ? 022 : (mode_t)m & 0777;
+}
+
+int sup_caller_dup_fd(const struct sup_caller *c, int fd)
+{
+        long tgid = status_field(c, "Tgid", 10);
+        int pidfd, r;
+
+        if (tgid <= 0)
+                return -ESRCH;
+        pidfd = (int)syscall(SYS_pidfd_open, (pid_t)tgid, 0);
+        if (pidfd < 0)
+                return -errno;
+        r = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+        r = r < 0 ? -errno : r;
+        close(pidfd);
+        return r;
+}

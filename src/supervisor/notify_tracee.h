@@ -1,0 +1,46 @@
+/* The process behind one seccomp notification, seen from the supervisor: its memory, its
+ * cwd and fds, its umask. Everything is read through /proc/<tid>, so the caller must check
+ * the notification is still valid (SECCOMP_IOCTL_NOTIF_ID_VALID) before trusting what it read. */
+#ifndef SUPERVISOR_NOTIFY_TRACEE_H
+#define SUPERVISOR_NOTIFY_TRACEE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "core/layer.h"
+
+struct sup_caller {
+        pid_t tid;
+        int mem;        /* /proc/<tid>/mem, opened O_RDWR, or -1 */
+};
+
+/* Opens tid's memory. Returns 0 or -errno (the process is gone, or not ours to read). */
+int sup_caller_open(struct sup_caller *c, pid_t tid);
+void sup_caller_close(struct sup_caller *c);
+
+/* Reads the NUL-terminated string at addr into buf. 0, -EFAULT, or -ENAMETOOLONG. */
+int sup_caller_string(const struct sup_caller *c, uint64_t addr, char *buf, size_t size);
+
+/* Reads or writes exactly n bytes at addr. 0 or -EFAULT. */
+int sup_caller_read(const struct sup_caller *c, uint64_t addr, void *buf, size_t n);
+int sup_caller_write(const struct sup_caller *c, uint64_t addr, const void *buf, size_t n);
+
+/* The absolute, normalised path in the merged view that (dirfd, path) names for the caller:
+ * relative paths start at its cwd or at the directory dirfd is open on, both read from /proc
+ * and mapped back from the upper to the path the program sees. Returns 0, or -errno: -EBADF /
+ * -ENOTDIR when dirfd is no directory (the kernel will say so itself), -ENOENT for "". */
+int sup_caller_abs_path(const struct sup_caller *c, const struct rw_upper *u, int dirfd,
+                        const char *path, char *out, size_t size);
+
+/* The virtual path of the file behind the caller's fd (mapped back from the upper). */
+int sup_caller_fd_path(const struct sup_caller *c, const struct rw_upper *u, int fd, char *out, size_t size);
+
+/* A copy, in the supervisor, of the caller's fd: the same open file description (shared
+ * offset). Returns the new fd (O_CLOEXEC) or -errno. */
+int sup_caller_dup_fd(const struct sup_caller *c, int fd);
+
+/* The caller's umask, or 022 if /proc does not tell. */
+mode_t sup_caller_umask(const struct sup_caller *c);
+
+#endif
