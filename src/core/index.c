@@ -3,6 +3,9 @@
 
 #include <errno.h>
 #include <string.h>
+#include <limits.h>
+
+#include "core/path.h"
 
 #define FLAG_ENTRY    1ull
 #define FLAG_ANCESTOR 2ull
@@ -238,4 +241,27 @@ int rw_index_query_below(const struct rw_index *idx, const struct rw_index_prefi
         if (flags & FLAG_ENTRY)
                 return RW_INDEX_UNDER | RW_INDEX_ANCESTOR;
         return (flags & FLAG_ANCESTOR) ? RW_INDEX_ANCESTOR : 0;
+}
+
+int rw_index_query_climbed(const struct rw_index *idx, const char *base, const char *path)
+{
+        char prefix[PATH_MAX], dir[PATH_MAX];
+        size_t len = strlen(path);
+        int q = 0;
+
+        if (len >= sizeof(prefix))
+                return 0;
+        memcpy(prefix, path, len + 1);
+        for (size_t i = 0; i < len; i++) {
+                int starts = i == 0 || path[i - 1] == '/';
+                int dotdot = path[i] == '.' && path[i + 1] == '.' && (path[i + 2] == '/' || !path[i + 2]);
+                if (!starts || !dotdot || i == 0)
+                        continue;
+                /* prefix[0, i) names the directory this ".." climbs out of. */
+                prefix[i] = '\0';
+                if (rw_path_normalize(base, prefix, dir, sizeof(dir)) >= 0)
+                        q |= rw_index_query(idx, dir);
+                prefix[i] = path[i];
+        }
+        return q & RW_INDEX_UNDER;
 }

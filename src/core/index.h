@@ -64,6 +64,12 @@ int rw_index_query(const struct rw_index *idx, const char *abs);
 
 
 
+/* For a path with ".." components (relative to base, or absolute with base NULL): RW_INDEX_UNDER
+ * if a directory that a ".." climbs out of may be in the upper. "new/.." exists in the merged
+ * view when only the upper has new, so such a path must take the merged lookup even though
+ * its normalised form does not. */
+int rw_index_query_climbed(const struct rw_index *idx, const char *base, const char *path);
+
 /* Marks dir (absolute, normalised) as opaque: its lower entries are hidden. */
 void rw_index_add_opaque(struct rw_index *idx, const char *dir);
 

@@ -70,34 +70,49 @@ void preload_cwd_changed(void)
         atomic_fetch_add(&cwd_generation, 1);
 }
 
-int preload_abs_path(int dirfd, const char *path, char *out, size_t size)
+/* The directory a relative path starts from, in the merged view: the cwd, or where dirfd is
+ * (asked of the kernel, with the upper prefix undone). Writes it to buf (PATH_MAX) or returns
+ * the cwd's own buffer; NULL with *err set when dirfd is no directory. */
+static const char *base_of(int dirfd, char *buf, int *err)
 {
-        char base[PATH_MAX];
-
-        if (!path)
-                return -EFAULT;
-        if (path[0] == '/' || dirfd == AT_FDCWD)
-                return rw_path_normalize(preload_cwd(), path, out, size);
-        /* A directory fd: ask the kernel where it is, then undo the upper prefix. */
-        char proc[32] = "/proc/self/fd/";
-        char digits[12];
+        char proc[32] = "/proc/self/fd/", digits[12], real[PATH_MAX];
         int k = 0, v = dirfd;
         size_t plen = strlen(proc);
 
-        if (dirfd < 0)
-                return -EBADF;
+        if (dirfd == AT_FDCWD)
+                return preload_cwd();
+        if (dirfd < 0) {
+                *err = -EBADF;
+                return NULL;
+        }
         do { digits[k++] = (char)('0' + v % 10); v /= 10; } while (v);
         while (k)
                 proc[plen++] = digits[--k];
         proc[plen] = '\0';
-        ssize_t n = rw_readlinkat(AT_FDCWD, proc, base, sizeof(base) - 1);
-        if (n <= 0 || base[0] != '/')
-                return n < 0 ? (int)n : -EBADF;
-        base[n] = '\0';
-        char virt[PATH_MAX];
-        if (rw_upper_to_virtual(&preload_engine.upper, base, virt, sizeof(virt)) == 1)
-                return rw_path_normalize(virt, path, out, size);
-        return rw_path_normalize(base, path, out, size);
+        ssize_t n = rw_readlinkat(AT_FDCWD, proc, real, sizeof(real) - 1);
+        if (n <= 0 || real[0] != '/') {
+                *err = n < 0 ? (int)n : -EBADF;
+                return NULL;
+        }
+        real[n] = '\0';
+        if (rw_upper_to_virtual(&preload_engine.upper, real, buf, PATH_MAX) == 1)
+                return buf;
+        memcpy(buf, real, (size_t)n + 1);
+        return buf;
+}
+
+int preload_abs_path(int dirfd, const char *path, char *out, size_t size)
+{
+        char buf[PATH_MAX];
+        const char *base;
+        int err = 0;
+
+        if (!path)
+                return -EFAULT;
+        if (path[0] == '/')
+                return rw_path_normalize(NULL, path, out, size);
+        base = base_of(dirfd, buf, &err);
+        return base ? rw_path_normalize(base, path, out, size) : err;
 }
 
 /* A relative path whose components are all plain names (no "", "." or ".."): it names
@@ -141,7 +156,16 @@ int preload_query(int dirfd, const char *path, char *abs, size_t size)
         }
         if (preload_abs_path(dirfd, path, abs, size) < 0)
                 return 0;
-        return rw_index_query(idx, abs);
+        int q = rw_index_query(idx, abs);
+        if (!(q & RW_INDEX_UNDER) && strstr(path, "..")) {
+                /* "new/.." needs the merged view when only the upper has new. */
+                char buf[PATH_MAX];
+                int err;
+                const char *base = path[0] == '/' ? NULL : base_of(dirfd, buf, &err);
+                if (base || path[0] == '/')
+                        q |= rw_index_query_climbed(idx, base, path);
+        }
+        return q;
 }
 
 static void copy_env(char *dst, size_t size, const char *name)

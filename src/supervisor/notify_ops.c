@@ -267,12 +267,28 @@ static int is_lookup(const struct call *k)
         }
 }
 
-/* Reads what the call names; 0, or -1 when the kernel should handle it (bad pointer, fd-only
- * form, a dirfd that is no directory: the kernel's own error is the right one). */
+/* The index's answer for a path the caller named: its normalised form, and for a path with
+ * "..", every directory it climbs out of ("new/.." exists when only the upper has new). */
+static int query(const struct rw_engine *e, const struct sup_caller *c, int dirfd, const char *path,
+                 const char *abs)
+{
+        char base[PATH_MAX];
+        int q = rw_index_query(e->upper.index, abs);
+
+        if (!(q & RW_INDEX_UNDER) && strstr(path, "..") &&
+            (path[0] == '/' || sup_caller_base(c, &e->upper, dirfd, base, sizeof(base)) == 0))
+                q |= rw_index_query_climbed(e->upper.index, path[0] == '/' ? NULL : base, path);
+        return q;
+}
+
+/* Reads what the call names and asks the index about it. Returns the index's answer, or -1
+ * when the kernel should handle the call (bad pointer, fd-only form, a dirfd that is no
+ * directory: the kernel's own error is the right one). */
 static int read_paths(const struct rw_engine *e, const struct sup_caller *c, struct call *k,
                       char *abs, char *abs2, char *text)
 {
         char path[PATH_MAX];
+        int q;
 
         if (k->kind == K_OPENAT2) {
                 struct open_how how;
@@ -284,14 +300,16 @@ static int read_paths(const struct rw_engine *e, const struct sup_caller *c, str
         if (!k->path || sup_caller_string(c, k->path, path, sizeof(path)) < 0 ||
             sup_caller_abs_path(c, &e->upper, k->dirfd, path, abs, PATH_MAX) < 0)
                 return -1;
+        q = query(e, c, k->dirfd, path, abs);
         if (k->kind == K_SYMLINK)
-                return sup_caller_string(c, k->path2, text, PATH_MAX) < 0 ? -1 : 0;
+                return sup_caller_string(c, k->path2, text, PATH_MAX) < 0 ? -1 : q;
         if (k->kind == K_RENAME || k->kind == K_LINK) {
                 if ((k->flags & AT_EMPTY_PATH) || sup_caller_string(c, k->path2, path, sizeof(path)) < 0 ||
                     sup_caller_abs_path(c, &e->upper, k->dirfd2, path, abs2, PATH_MAX) < 0)
                         return -1;
+                q |= query(e, c, k->dirfd2, path, abs2);
         }
-        return 0;
+        return q;
 }
 
 static void decide_path_call(const struct rw_engine *e, const struct sup_caller *c, struct call *k,
@@ -301,15 +319,12 @@ static void decide_path_call(const struct rw_engine *e, const struct sup_caller 
         struct timespec ts[2];
         int q, t = 1;
 
-        if (read_paths(e, c, k, abs, abs2, text) < 0)
+        if ((q = read_paths(e, c, k, abs, abs2, text)) < 0)
                 return;
         if ((k->kind == K_UTIMENS || k->kind == K_UTIMES || k->kind == K_UTIME) && (t = read_times(c, k, ts)) < 0)
                 return;
         if (verify(ctx) != 0)
                 return;
-        q = rw_index_query(e->upper.index, abs);
-        if (k->kind == K_RENAME || k->kind == K_LINK)
-                q |= rw_index_query(e->upper.index, abs2);
         switch (k->kind) {
         case K_OPEN: case K_OPENAT2:
                 return do_open(e, c, k, abs, q, a);

@@ -87,6 +87,11 @@ int sup_caller_fd_path(const struct sup_caller *c, const struct rw_upper *u, int
         return proc_link(c, u, what, out, size);
 }
 
+int sup_caller_base(const struct sup_caller *c, const struct rw_upper *u, int dirfd, char *out, size_t size)
+{
+        return dirfd == AT_FDCWD ? proc_link(c, u, "cwd", out, size) : sup_caller_fd_path(c, u, dirfd, out, size);
+}
+
 int sup_caller_abs_path(const struct sup_caller *c, const struct rw_upper *u, int dirfd,
                         const char *path, char *out, size_t size)
 {
@@ -99,9 +104,7 @@ int sup_caller_abs_path(const struct sup_caller *c, const struct rw_upper *u, in
                 r = rw_path_normalize(NULL, path, out, size);
                 return r < 0 ? r : 0;
         }
-        r = dirfd == AT_FDCWD ? proc_link(c, u, "cwd", base, sizeof(base))
-                              : sup_caller_fd_path(c, u, dirfd, base, sizeof(base));
-        if (r < 0)
+        if ((r = sup_caller_base(c, u, dirfd, base, sizeof(base))) < 0)
                 return r;
         r = rw_path_normalize(base, path, out, size);
         return r < 0 ? r : 0;

@@ -33,6 +33,9 @@ int sup_caller_write(const struct sup_caller *c, uint64_t addr, const void *buf,
 int sup_caller_abs_path(const struct sup_caller *c, const struct rw_upper *u, int dirfd,
                         const char *path, char *out, size_t size);
 
+/* The directory a relative path of the caller starts from (its cwd, or dirfd's directory). */
+int sup_caller_base(const struct sup_caller *c, const struct rw_upper *u, int dirfd, char *out, size_t size);
+
 /* The virtual path of the file behind the caller's fd (mapped back from the upper). */
 int sup_caller_fd_path(const struct sup_caller *c, const struct rw_upper *u, int fd, char *out, size_t size);
 

@@ -2,12 +2,19 @@
 . "$(dirname "$0")/../lib.sh"
 need_root; need_cmd setpriv unshare
 mkdir -p "$T/ro"; root_tree "$T/ro"
-# A static binary: one clear line, the program runs untouched, its own status comes back.
+# A static binary: the seccomp backend redirects its write, and its own status comes back.
 if [ -x /bin/busybox ] && ! file -L /bin/busybox 2>/dev/null | grep -q dynamic; then
-  out=$(as_user "$RW" run --memory -- /bin/busybox sh -c "echo x > $T/ro/f" 2>&1); st=$?
-  [ $st -ne 0 ] || fail "static write should fail (not redirected)"
-  assert_contains "$out" "statically linked"
-  [ "$(grep -c 'rwshim:' <<<"$out")" = 1 ] || fail "want exactly one rwshim line: $out"
+  out=$(as_user "$RW" run --memory -- /bin/busybox sh -c "echo x > $T/ro/f && /bin/busybox cat $T/ro/f; exit 7" 2>&1); st=$?
+  assert_eq "$st" 7 "static command's exit status"
+  assert_eq "$out" "x" "static write redirected, no notice"
+  # Without seccomp user notification (refused by a seccomp profile that blocks seccomp(2),
+  # as some container runtimes do), one clear line and the program runs untouched.
+  if [ -x "$T/helpers/block_syscall" ]; then
+    out=$(as_user "$T/helpers/block_syscall" seccomp "$RW" run --memory -- /bin/busybox sh -c "echo x > $T/ro/f" 2>&1); st=$?
+    [ $st -ne 0 ] || fail "static write should fail without the backend"
+    assert_contains "$out" "statically linked and seccomp user notification is unavailable"
+    [ "$(grep -c 'rwshim:' <<<"$out")" = 1 ] || fail "want exactly one rwshim line: $out"
+  fi
 else
   note "busybox-static not installed: static case not exercised"
 fi
