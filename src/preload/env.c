@@ -10,7 +10,7 @@
 
 static const char *const saved_names[] = {
         "RWSHIM_MODE", "RWSHIM_UPPER", "RWSHIM_EVENTS", "RWSHIM_ALL", "RWSHIM_ONLY",
-        "RWSHIM_EXCLUDE", "RWSHIM_LIB",
+        "RWSHIM_EXCLUDE", "RWSHIM_LIB", "RWSHIM_NOTIFY",
 };
 #define N_SAVED (sizeof(saved_names) / sizeof(saved_names[0]))
 
@@ -40,6 +40,16 @@ void preload_env_save(void)
                 strcpy(saved_preload, "LD_PRELOAD="), strcat(saved_preload, lp);
         else if (our_lib[0])
                 strcpy(saved_preload, "LD_PRELOAD="), strcat(saved_preload, our_lib);
+}
+
+const char *preload_env_saved(const char *name)
+{
+        size_t ln = strlen(name);
+
+        for (size_t i = 0; i < N_SAVED; i++)
+                if (strncmp(saved_vars[i], name, ln) == 0 && saved_vars[i][ln] == '=')
+                        return saved_vars[i] + ln + 1;
+        return NULL;
 }
 
 static const char *find_var(char *const envp[], const char *name, size_t len)

@@ -8,6 +8,9 @@
 /* Saves LD_PRELOAD (with this library in it) and the RWSHIM_* variables. Constructor only. */
 void preload_env_save(void);
 
+/* The value a saved RWSHIM_* variable had when the process started, or NULL. */
+const char *preload_env_saved(const char *name);
+
 /* An environment for exec. Returns envp itself when nothing is missing; else an mmap'd copy
  * with the variables added (release it with preload_env_release if exec fails). */
 struct preload_env {

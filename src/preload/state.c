@@ -177,7 +177,7 @@ static void copy_env(char *dst, size_t size, const char *name)
                 memcpy(dst, v, strlen(v) + 1);
 }
 
-static void warn(const char *what, const char *path, int err)
+void preload_warn(const char *what, const char *path, int err)
 {
         char msg[PATH_MAX + 256];
         size_t n = 0;
@@ -212,7 +212,7 @@ static void open_events(void)
                 return;
         fd = rw_openat(AT_FDCWD, path, O_WRONLY | O_APPEND | O_CREAT, 0600);
         if (fd < 0) {
-                warn("cannot open event file", path, -fd);
+                preload_warn("cannot open event file", path, -fd);
                 return;
         }
         int high = (int)RW_SYSCALL(SYS_fcntl, fd, F_DUPFD_CLOEXEC, EVENTS_FD_MIN);
@@ -273,7 +273,7 @@ __attribute__((constructor)) static void preload_init(int argc, char **argv)
         copy_env(preload_engine.exclude, sizeof(preload_engine.exclude), "RWSHIM_EXCLUDE");
         preload_record_all = getenv("RWSHIM_ALL") && strcmp(getenv("RWSHIM_ALL"), "1") == 0;
         if (mode == RW_MODE_RUN && (r = setup_upper(&preload_engine.upper)) < 0) {
-                warn("cannot use upper dir, writes will not be redirected", preload_engine.upper.root, -r);
+                preload_warn("cannot use upper dir, writes will not be redirected", preload_engine.upper.root, -r);
                 mode = RW_MODE_OFF;
         }
         open_events();

@@ -52,6 +52,9 @@ static inline int preload_tracing(void)
  * the virtual cwd or to the directory dirfd refers to. Returns its length or -errno. */
 int preload_abs_path(int dirfd, const char *path, char *out, size_t size);
 
+/* One line on stderr: "rwshim: WHAT: PATH: strerror(err)" (no stdio: any context). */
+void preload_warn(const char *what, const char *path, int err);
+
 /* Queries the index for (dirfd, path): fills abs and returns the RW_INDEX_* mask, or 0 when
  * the path cannot be made absolute (then the call simply passes through). */
 int preload_query(int dirfd, const char *path, char *abs, size_t size);

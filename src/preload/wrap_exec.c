@@ -9,6 +9,9 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "core/elf_probe.h"
+#include "core/seccomp_notify.h"
+#include "core/sys.h"
 #include "core/vfs.h"
 #include "preload/env.h"
 #include "preload/state.h"
@@ -38,6 +41,46 @@ static const char *exec_path(const char *path, char *buf)
         return rw_vfs_real_path(&preload_engine, abs, 1, buf, PATH_MAX) == 0 ? buf : path;
 }
 
+/* A static program is out of the preload's reach: before exec, hand this process's file
+ * calls to the supervisor (seccomp user notification), which then serves the new image. */
+static void hand_over_if_static(const char *path)
+{
+        const char *sock;
+
+        if (preload_engine.mode != RW_MODE_RUN || !(sock = preload_env_saved(RW_NOTIFY_ENV)) ||
+            !rw_elf_is_static(path))
+                return;
+        int r = rw_notify_enter(sock);
+        if (r < 0)
+                preload_warn("a static program's writes are not redirected", path, -r);
+}
+
+/* execvp's search, for hand_over_if_static(): the first executable file of that name in
+ * $PATH, written to buf; file itself when it has a '/'. */
+static const char *search_path(const char *file, char *buf)
+{
+        const char *p = getenv("PATH");
+        size_t lf = strlen(file);
+
+        if (strchr(file, '/') || preload_engine.mode != RW_MODE_RUN || !preload_env_saved(RW_NOTIFY_ENV))
+                return file;
+        for (p = p ? p : "/bin:/usr/bin"; ; p++) {
+                const char *end = strchrnul(p, ':');
+                size_t ld = (size_t)(end - p);
+                if (ld + lf + 2 <= PATH_MAX) {
+                        memcpy(buf, ld ? p : ".", ld ? ld : 1);
+                        ld = ld ? ld : 1;
+                        buf[ld] = '/';
+                        memcpy(buf + ld + 1, file, lf + 1);
+                        if (rw_faccessat(AT_FDCWD, buf, X_OK, AT_EACCESS) == 0)
+                                return buf;
+                }
+                if (!*end)
+                        return file;
+                p = end;
+        }
+}
+
 PRELOAD_API int execve(const char *path, char *const argv[], char *const envp[])
 {
         char buf[PATH_MAX];
@@ -46,7 +89,9 @@ PRELOAD_API int execve(const char *path, char *const argv[], char *const envp[])
         if (preload_engine.mode == RW_MODE_OFF)
                 return REAL(execve)(path, argv, envp);
         preload_env_fix(envp, &env);
-        int r = REAL(execve)(exec_path(path, buf), argv, env.envp);
+        const char *real = exec_path(path, buf);
+        hand_over_if_static(real);
+        int r = REAL(execve)(real, argv, env.envp);
         int saved = errno;
         preload_env_release(&env);
         errno = saved;
@@ -63,7 +108,10 @@ PRELOAD_API int execvpe(const char *file, char *const argv[], char *const envp[]
         if (preload_engine.mode == RW_MODE_OFF)
                 return REAL(execvpe)(file, argv, envp);
         preload_env_fix(envp, &env);
-        int r = REAL(execvpe)(exec_path(file, buf), argv, env.envp);
+        const char *real = exec_path(file, buf);
+        char found[PATH_MAX];
+        hand_over_if_static(search_path(real, found));
+        int r = REAL(execvpe)(real, argv, env.envp);
         int saved = errno;
         preload_env_release(&env);
         errno = saved;

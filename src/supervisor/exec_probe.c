@@ -1,7 +1,6 @@
 /* Classifying CMD before exec: found, executable, static, setuid. */
 #include "supervisor/exec_probe.h"
 
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -11,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/cleanup.h"
+#include "core/elf_probe.h"
 
 static int check_file(const char *path)
 {
@@ -59,23 +58,7 @@ int sup_find_command(const char *cmd, char *out, size_t size)
 
 int sup_is_static_elf(const char *path)
 {
-        RW_AUTOCLOSE int fd = open(path, O_RDONLY | O_CLOEXEC);
-        Elf64_Ehdr eh;
-
-        if (fd < 0 || pread(fd, &eh, sizeof(eh), 0) != (ssize_t)sizeof(eh))
-                return 0;
-        if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64)
-                return 0;
-        for (int i = 0; i < eh.e_phnum; i++) {
-                Elf64_Phdr ph;
-                off_t off = (off_t)eh.e_phoff + (off_t)i * eh.e_phentsize;
-
-                if (pread(fd, &ph, sizeof(ph), off) != (ssize_t)sizeof(ph))
-                        return 0;
-                if (ph.p_type == PT_INTERP)
-                        return 0;
-        }
-        return 1;
+        return rw_elf_is_static(path);
 }
 
 int sup_is_setid(const char *path)

@@ -10,12 +10,11 @@
 #include <poll.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/seccomp_notify.h"
 #include "supervisor/exec_probe.h"
-#include "supervisor/notify_filter.h"
 #include "supervisor/notify_serve.h"
 #include "supervisor/static_backend.h"
 
@@ -58,24 +57,23 @@ static int child_environment(const struct sup_launch *l, const char *lib)
 }
 
 /* A static CMD under run: its file calls go to the supervisor through a seccomp listener sent
- * over notify_sock. Without one (seccomp refused here), it runs as it is, and says so. */
-static void enter_notify_backend(const char *cmd_path, int notify_sock)
+ * to the notifier's socket. Without one (seccomp refused here), it runs as it is, and says so. */
+static void enter_notify_backend(const char *cmd_path, const char *socket_name)
 {
-        int r = sup_notify_install(notify_sock);
+        int r = socket_name ? rw_notify_enter(socket_name) : -ENOSYS;
 
         if (r < 0)
                 fprintf(stderr, "rwshim: %s is statically linked and seccomp user notification is unavailable "
                                 "here (%s): its writes are not redirected\n", cmd_path, strerror(-r));
-        close(notify_sock);
 }
 
 static _Noreturn void run_child(const struct sup_launch *l, const char *cmd_path, const char *lib,
-                                const sigset_t *blocked, int notify_sock)
+                                const sigset_t *blocked, int is_static, const char *notify)
 {
         struct rw_err e = { 0 };
 
         sigprocmask(SIG_UNBLOCK, blocked, NULL);
-        if (child_environment(l, lib) < 0) {
+        if (child_environment(l, lib) < 0 || set_or_unset(RW_NOTIFY_ENV, notify) < 0) {
                 rw_err_set(&e, errno, "set up environment", cmd_path);
                 rw_err_print(&e);
                 _exit(125);
@@ -84,8 +82,8 @@ static _Noreturn void run_child(const struct sup_launch *l, const char *cmd_path
                 rw_err_print(&e);
                 _exit(125);
         }
-        if (notify_sock >= 0)
-                enter_notify_backend(cmd_path, notify_sock);
+        if (is_static)
+                enter_notify_backend(cmd_path, notify);
         execv(cmd_path, l->argv);
         int err = errno;
         rw_err_set(&e, err, "cannot execute", cmd_path);
@@ -124,64 +122,36 @@ static int on_signal(pid_t child, int sig, int code)
         }
 }
 
-/* Waits for child, handling signals and, for a static CMD, answering its notified file calls
- * (nt, or NULL). Returns the child's exit status. */
+/* Waits for child, handling signals and answering the notified file calls of static
+ * programs (nt, or NULL). Returns the child's exit status. */
 static int supervise(pid_t child, const sigset_t *set, struct sup_notifier *nt)
 {
-        struct pollfd p[2] = { { .fd = signalfd(-1, set, SFD_CLOEXEC), .events = POLLIN },
-                               { .fd = nt ? nt->fd : -1, .events = POLLIN } };
+        struct pollfd p[1 + 1 + SUP_MAX_LISTENERS];
+        int sfd = signalfd(-1, set, SFD_CLOEXEC);
 
         for (;;) {
                 struct signalfd_siginfo si;
+                size_t n = 1 + (nt ? sup_notifier_pollfds(nt, p + 1, sizeof(p) / sizeof(p[0]) - 1) : 0);
                 int status;
 
-                if (p[0].fd < 0) {
-                        /* No signalfd (fd limit): poll for the child instead of waiting. */
-                        if (poll(p + 1, 1, 100) >= 0 && (status = on_signal(child, SIGCHLD, 0)) >= 0)
-                                return status;
-                        if (!(p[1].revents & POLLIN))
-                                continue;
-                } else if (poll(p, 2, -1) < 0) {
+                p[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+                /* Without a signalfd (fd limit), poll for the child instead of waiting. */
+                if (poll(p, n, sfd < 0 ? 100 : -1) < 0)
                         continue;   /* EINTR */
+                if (nt)
+                        sup_notifier_ready(nt, p + 1, n - 1);
+                if (sfd < 0) {
+                        if ((status = on_signal(child, SIGCHLD, 0)) >= 0)
+                                return status;
+                        continue;
                 }
-                if (p[1].revents & POLLIN) {
-                        if (sup_notifier_serve(nt) < 0)
-                                p[1].fd = -1;
-                } else if (p[1].revents & (POLLHUP | POLLERR | POLLNVAL)) {
-                        p[1].fd = -1;   /* every filtered process is gone */
-                }
-                if (!(p[0].revents & POLLIN) || read(p[0].fd, &si, sizeof(si)) != sizeof(si))
+                if (!(p[0].revents & POLLIN) || read(sfd, &si, sizeof(si)) != sizeof(si))
                         continue;
                 if ((status = on_signal(child, (int)si.ssi_signo, si.ssi_code)) >= 0) {
-                        close(p[0].fd);
+                        close(sfd);
                         return status;
                 }
         }
-}
-
-/* The static CMD's side: takes its seccomp listener (none if the kernel refused: CMD then
- * said so and runs untouched) and answers its calls while supervising. */
-static int supervise_static(pid_t child, const sigset_t *set, int sock[2], const struct sup_launch *l,
-                            struct rw_err *e)
-{
-        struct sup_notifier nt;
-        int fd, status;
-
-        close(sock[1]);
-        fd = sup_notify_receive(sock[0]);
-        close(sock[0]);
-        if (fd < 0)
-                return supervise(child, set, NULL);
-        if ((status = sup_notifier_open(&nt, fd, l, e)) < 0) {
-                /* The child waits on its first call: kill it rather than leave it hanging. */
-                kill(child, SIGKILL);
-                sup_notifier_close(&nt);
-                supervise(child, set, NULL);
-                return status;
-        }
-        status = supervise(child, set, &nt);
-        sup_notifier_close(&nt);
-        return status;
 }
 
 static int report_not_runnable(const char *cmd, int r)
@@ -199,7 +169,7 @@ int sup_launch_and_wait(const struct sup_launch *l, int *ret_static, struct rw_e
         char cmd_path[PATH_MAX], lib[PATH_MAX];
         sigset_t set;
         pid_t child;
-        int r, is_static, sock[2] = { -1, -1 };
+        int r, is_static;
 
         if (ret_static)
                 *ret_static = 0;
@@ -229,15 +199,21 @@ int sup_launch_and_wait(const struct sup_launch *l, int *ret_static, struct rw_e
         sigprocmask(SIG_BLOCK, &set, NULL);
         if (getpid() != 1)
                 prctl(PR_SET_CHILD_SUBREAPER, 1);
-        if (is_static && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) < 0)
-                return rw_err_set(e, errno, "socketpair", cmd_path);
+        /* Under run, static programs (CMD or any descendant) hand their calls to us. */
+        struct sup_notifier nt;
+        int notifying = l->upper && sup_notifier_open(&nt, l, e) == 0;
+        if (!notifying && l->upper)
+                sup_notifier_close(&nt);
         fflush(NULL);
         child = fork();
-        if (child < 0)
-                return rw_err_set(e, errno, "fork", cmd_path);
-        if (child == 0)
-                run_child(l, cmd_path, lib, &set, is_static ? sock[1] : -1);
-        if (!is_static)
-                return supervise(child, &set, NULL);
-        return supervise_static(child, &set, sock, l, e);
+        if (child < 0) {
+                r = rw_err_set(e, errno, "fork", cmd_path);
+        } else if (child == 0) {
+                run_child(l, cmd_path, lib, &set, is_static, notifying ? nt.name : NULL);
+        } else {
+                r = supervise(child, &set, notifying ? &nt : NULL);
+        }
+        if (notifying)
+                sup_notifier_close(&nt);
+        return r;
 }

@@ -2,11 +2,17 @@
 #include "supervisor/notify_serve.h"
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/index.h"
@@ -21,13 +27,34 @@ static int copy_list(char *dst, size_t size, const char *src)
         return 0;
 }
 
-int sup_notifier_open(struct sup_notifier *nt, int fd, const struct sup_launch *l, struct rw_err *e)
+/* A listening abstract socket with an unguessable name; only our own uid may hand us a
+ * listener (checked at accept). */
+static int open_socket(struct sup_notifier *nt)
+{
+        struct sockaddr_un addr = { .sun_family = AF_UNIX };
+        unsigned long long rnd = 0;
+
+        if (getrandom(&rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+                rnd = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32);
+        snprintf(nt->name, sizeof(nt->name), "rwshim-%d-%016llx", (int)getpid(), rnd);
+        nt->sock = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (nt->sock < 0)
+                return -errno;
+        size_t len = strlen(nt->name);
+        memcpy(addr.sun_path + 1, nt->name, len);
+        if (bind(nt->sock, (struct sockaddr *)&addr, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + len)) < 0 ||
+            listen(nt->sock, 64) < 0)
+                return -errno;
+        return 0;
+}
+
+int sup_notifier_open(struct sup_notifier *nt, const struct sup_launch *l, struct rw_err *e)
 {
         struct seccomp_notif_sizes sizes;
         int r;
 
         memset(nt, 0, sizeof(*nt));
-        nt->fd = fd;
+        nt->sock = -1;
         nt->engine.mode = RW_MODE_RUN;
         if ((r = copy_list(nt->engine.only, sizeof(nt->engine.only), l->only)) < 0 ||
             (r = copy_list(nt->engine.exclude, sizeof(nt->engine.exclude), l->exclude)) < 0)
@@ -43,14 +70,19 @@ int sup_notifier_open(struct sup_notifier *nt, int fd, const struct sup_launch *
         nt->resp = calloc(1, nt->resp_size);
         if (!nt->req || !nt->resp)
                 return rw_err_set(e, ENOMEM, "seccomp notification buffers", "");
+        if ((r = open_socket(nt)) < 0)
+                return rw_err_set(e, -r, "listen on unix socket", nt->name);
         return 0;
 }
 
 void sup_notifier_close(struct sup_notifier *nt)
 {
-        if (nt->fd >= 0)
-                close(nt->fd);
-        nt->fd = -1;
+        if (nt->sock >= 0)
+                close(nt->sock);
+        nt->sock = -1;
+        for (size_t i = 0; i < nt->n_listeners; i++)
+                close(nt->listeners[i]);
+        nt->n_listeners = 0;
         free(nt->req);
         free(nt->resp);
         nt->req = NULL;
@@ -58,6 +90,73 @@ void sup_notifier_close(struct sup_notifier *nt)
         if (nt->engine.upper.index)
                 munmap(nt->engine.upper.index, rw_index_file_size());
         nt->engine.upper.index = NULL;
+}
+
+/* One connection: a process of ours sends one listener fd. */
+static void accept_listener(struct sup_notifier *nt)
+{
+        char data, control[CMSG_SPACE(sizeof(int))];
+        struct iovec iov = { .iov_base = &data, .iov_len = 1 };
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                              .msg_controllen = sizeof(control) };
+        struct ucred cred;
+        socklen_t cred_len = sizeof(cred);
+        int conn = accept4(nt->sock, NULL, NULL, SOCK_CLOEXEC), fd;
+
+        if (conn < 0)
+                return;
+        if (getsockopt(conn, SOL_SOCKET, SO_PEERCRED, &cred, &cred_len) < 0 || cred.uid != getuid() ||
+            recvmsg(conn, &msg, MSG_CMSG_CLOEXEC) <= 0) {
+                close(conn);
+                return;
+        }
+        close(conn);
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        if (!c || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+                return;
+        memcpy(&fd, CMSG_DATA(c), sizeof(int));
+        if (nt->n_listeners == SUP_MAX_LISTENERS) {
+                /* Its calls would fail with ENOSYS from now on; better than hanging forever. */
+                fprintf(stderr, "rwshim: more than %d static programs at once: one runs without its "
+                                "file calls served\n", SUP_MAX_LISTENERS);
+                close(fd);
+                return;
+        }
+        nt->listeners[nt->n_listeners++] = fd;
+}
+
+size_t sup_notifier_pollfds(const struct sup_notifier *nt, struct pollfd *p, size_t max)
+{
+        size_t n = 0;
+
+        if (nt->sock >= 0 && n < max)
+                p[n++] = (struct pollfd){ .fd = nt->sock, .events = POLLIN };
+        for (size_t i = 0; i < nt->n_listeners && n < max; i++)
+                p[n++] = (struct pollfd){ .fd = nt->listeners[i], .events = POLLIN };
+        return n;
+}
+
+static int serve(struct sup_notifier *nt, int fd);
+
+void sup_notifier_ready(struct sup_notifier *nt, const struct pollfd *p, size_t n)
+{
+        for (size_t i = 0; i < n; i++) {
+                if (!p[i].revents)
+                        continue;
+                if (p[i].fd == nt->sock) {
+                        accept_listener(nt);
+                        continue;
+                }
+                if ((p[i].revents & POLLIN) && serve(nt, p[i].fd) == 0)
+                        continue;
+                /* Every process under this filter is gone. */
+                for (size_t j = 0; j < nt->n_listeners; j++)
+                        if (nt->listeners[j] == p[i].fd) {
+                                close(p[i].fd);
+                                nt->listeners[j] = nt->listeners[--nt->n_listeners];
+                                break;
+                        }
+        }
 }
 
 struct pending {
@@ -74,7 +173,7 @@ static int still_pending(void *ctx)
         return ioctl(p->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &p->id) == 0 ? 0 : -1;
 }
 
-static void respond(struct sup_notifier *nt, const struct sup_answer *a)
+static void respond(struct sup_notifier *nt, int fd, const struct sup_answer *a)
 {
         struct seccomp_notif_resp *resp = nt->resp;
 
@@ -82,7 +181,7 @@ static void respond(struct sup_notifier *nt, const struct sup_answer *a)
                 struct seccomp_notif_addfd add = { .id = nt->req->id, .flags = SECCOMP_ADDFD_FLAG_SEND,
                                                    .srcfd = (__u32)a->fd, .newfd_flags = a->fd_flags };
                 /* On success this answers the call with the new fd number. */
-                ioctl(nt->fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+                ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
                 close(a->fd);
                 return;
         }
@@ -96,22 +195,23 @@ static void respond(struct sup_notifier *nt, const struct sup_answer *a)
                 resp->val = a->value;
         }
         /* ENOENT here means the caller died or was interrupted meanwhile: nothing to answer. */
-        ioctl(nt->fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+        ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
 }
 
-int sup_notifier_serve(struct sup_notifier *nt)
+/* Receives and answers one notification. 0, or -1 when the listener is done. */
+static int serve(struct sup_notifier *nt, int fd)
 {
         struct sup_answer a = { .kind = SUP_CONTINUE, .fd = -1 };
         struct sup_caller c;
 
         memset(nt->req, 0, nt->req_size);
-        if (ioctl(nt->fd, SECCOMP_IOCTL_NOTIF_RECV, nt->req) < 0)
+        if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, nt->req) < 0)
                 return errno == EINTR || errno == ENOENT ? 0 : -1;
-        struct pending p = { .fd = nt->fd, .id = nt->req->id };
+        struct pending p = { .fd = fd, .id = nt->req->id };
         if (sup_caller_open(&c, (pid_t)nt->req->pid) == 0) {
                 sup_notify_decide(&nt->engine, nt->req, &c, still_pending, &p, &a);
                 sup_caller_close(&c);
         }
-        respond(nt, &a);
+        respond(nt, fd, &a);
         return 0;
 }

@@ -1,29 +1,42 @@
-/* The run backend for static binaries: the supervisor answers the notified file calls of a
- * program the preload cannot enter (seccomp user notification, SECCOMP_IOCTL_NOTIF_ADDFD). */
+/* The run backend for static binaries: the supervisor answers the notified file calls of
+ * programs the preload cannot enter (seccomp user notification, SECCOMP_IOCTL_NOTIF_ADDFD).
+ *
+ * Whoever is about to exec a static program (the supervisor's own child for a static CMD, the
+ * preload for a static descendant) loads the filter and sends its listener fd to an abstract
+ * unix socket named in $RWSHIM_NOTIFY; the supervisor polls every listener it was given. */
 #ifndef SUPERVISOR_NOTIFY_SERVE_H
 #define SUPERVISOR_NOTIFY_SERVE_H
 
 #include <linux/seccomp.h>
+#include <poll.h>
 
 #include "core/engine.h"
 #include "core/err.h"
 #include "supervisor/launch.h"
 
+#define SUP_MAX_LISTENERS 64
+
 struct sup_notifier {
-        int fd;                              /* the listener, or -1 once every caller is gone */
-        struct rw_engine engine;             /* the same engine the preload runs, here in run mode */
+        int sock;                            /* listening socket for listener fds */
+        char name[64];                       /* its abstract name, for $RWSHIM_NOTIFY */
+        int listeners[SUP_MAX_LISTENERS];
+        size_t n_listeners;
+        struct rw_engine engine;             /* the same engine the preload runs, in run mode */
         struct seccomp_notif *req;
         struct seccomp_notif_resp *resp;
         size_t req_size, resp_size;
 };
 
-/* Attaches to l's upper and readies buffers for listener fd (taken over, closed by
- * sup_notifier_close). Returns 0 or -errno with e set. */
-int sup_notifier_open(struct sup_notifier *nt, int fd, const struct sup_launch *l, struct rw_err *e);
+/* Attaches to l's upper, readies the buffers and opens the socket. Returns 0 or -errno with
+ * e set (then sock is -1 and nothing else is usable). */
+int sup_notifier_open(struct sup_notifier *nt, const struct sup_launch *l, struct rw_err *e);
 
-/* Receives and answers one notification (call when fd is readable). Returns 0, or -1 when
- * the listener is done (every filtered process exited): the caller stops polling it. */
-int sup_notifier_serve(struct sup_notifier *nt);
+/* The fds to poll (the socket, then each listener); returns how many were written. */
+size_t sup_notifier_pollfds(const struct sup_notifier *nt, struct pollfd *p, size_t max);
+
+/* Handles what poll() reported on the fds sup_notifier_pollfds() gave: accepts new listeners,
+ * answers one notification per ready listener, drops listeners whose processes are gone. */
+void sup_notifier_ready(struct sup_notifier *nt, const struct pollfd *p, size_t n);
 
 void sup_notifier_close(struct sup_notifier *nt);
 

@@ -70,6 +70,15 @@ out=$(as_user "$RW" run --upper "$up/u" -- $BB sh -c \
   "$PY -c 'import os; open(\"$T/ro/fromdyn\", \"w\").write(\"dyn\"); print(sorted(os.listdir(\"$T/ro/newdir\")))' && $BB cat $T/ro/fromdyn" 2>&1)
 assert_eq "$out" "['inner', 'rel']
 dyn"
+# Static programs started by dynamic ones (dash's execve, python's subprocess, env's execvp)
+# are handed to the supervisor by the preload just before exec.
+out=$(as_user "$RW" run --upper "$up/u" -- sh -c "
+  $BB sh -c 'echo s1 > $T/ro/s1' && cat $T/ro/s1
+  $PY -c 'import subprocess; subprocess.run([\"$BB\", \"sh\", \"-c\", \"echo s2 > $T/ro/s2\"], check=True)' && cat $T/ro/s2
+  PATH=/bin env busybox rm $T/ro/s1 && ls $T/ro | tr '\n' ' '" 2>&1)
+assert_eq "$out" "s1
+s2
+created dir file fromdyn hard moved newdir s2 sl " "static descendants of dynamic programs"
 # rwshim diff lists what the static program changed.
 out=$(as_user "$RW" diff --upper "$up/u" 2>&1)
 assert_contains "$out" "A $T/ro/created"

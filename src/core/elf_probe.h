@@ -1,0 +1,10 @@
+/* Is an executable statically linked? (preload-safe) The preload cannot enter a program
+ * without PT_INTERP: the supervisor's seccomp backend must serve it instead. */
+#ifndef RW_ELF_PROBE_H
+#define RW_ELF_PROBE_H
+
+/* 1 if path is a 64-bit ELF executable without PT_INTERP, 0 otherwise (dynamic ELF, script,
+ * unreadable). */
+int rw_elf_is_static(const char *path);
+
+#endif

@@ -1,0 +1,19 @@
+/* Handing a static program's file calls to the supervisor (preload-safe): a seccomp filter
+ * whose listener fd is sent to the supervisor's socket just before exec.
+ *
+ * Written with raw BPF rather than libseccomp because the preload, which installs it when a
+ * dynamic program execs a static one, links nothing but libc. */
+#ifndef RW_SECCOMP_NOTIFY_H
+#define RW_SECCOMP_NOTIFY_H
+
+/* Name of the environment variable holding the supervisor's socket (an abstract unix socket
+ * name, without the leading NUL). */
+#define RW_NOTIFY_ENV "RWSHIM_NOTIFY"
+
+/* In the process about to exec a static program: sets no_new_privs, loads the filter that
+ * turns every path-taking file call (and getdents64) into a notification, and sends its
+ * listener to the supervisor's socket. Returns 0 or -errno (the program then runs without
+ * redirection). */
+int rw_notify_enter(const char *socket_name);
+
+#endif
