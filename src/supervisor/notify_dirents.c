@@ -35,7 +35,7 @@ static size_t fill(const struct rw_dirlist *l, size_t *off, char *out, size_t co
         return n;
 }
 
-static long list_into(const struct rw_dirlist *l, const struct sup_caller *c, int mine, uint64_t buf,
+static long list_into(const struct rw_dirlist *l, struct sup_caller *c, int mine, uint64_t buf,
                       size_t count)
 {
         off_t pos = lseek(mine, 0, SEEK_CUR);
@@ -58,7 +58,7 @@ static long list_into(const struct rw_dirlist *l, const struct sup_caller *c, in
         return (long)n;
 }
 
-long sup_merged_getdents(const struct rw_engine *e, const struct sup_caller *c, int fd, uint64_t buf,
+long sup_merged_getdents(const struct rw_engine *e, struct sup_caller *c, int fd, uint64_t buf,
                          size_t count, int (*verify)(void *ctx), void *ctx)
 {
         char dir[PATH_MAX];

@@ -16,7 +16,7 @@
  * SUP_DIRENTS_KERNEL. The position is kept in the caller's own open file description (its
  * offset counts records of the merged listing), so dup'd fds, lseek(fd, 0, SEEK_SET) and
  * rewinddir() behave as on any directory. */
-long sup_merged_getdents(const struct rw_engine *e, const struct sup_caller *c, int fd, uint64_t buf,
+long sup_merged_getdents(const struct rw_engine *e, struct sup_caller *c, int fd, uint64_t buf,
                          size_t count, int (*verify)(void *ctx), void *ctx);
 
 #endif

@@ -41,6 +41,10 @@ struct call {
         gid_t gid;
 };
 
+/* The role of each argument: K(kind, dirfd, path) then the rest by name. */
+#define K(kind_, dirfd_, path_) .kind = (kind_), .dirfd = (dirfd_), .path = (path_)
+#define SET(...) (*c = (struct call){ __VA_ARGS__ })
+#define CWD AT_FDCWD
 #define A(i) ((uint64_t)n->data.args[i])
 #define I(i) ((int)n->data.args[i])
 #define L(i) ((long)n->data.args[i])
@@ -49,47 +53,47 @@ static void decode_paths(const struct seccomp_notif *n, struct call *c)
 {
         switch (n->data.nr) {
 #ifdef SYS_open
-        case SYS_open: *c = (struct call){ .kind = K_OPEN, .dirfd = AT_FDCWD, .path = A(0), .flags = L(1), .mode = L(2) }; break;
-        case SYS_creat: *c = (struct call){ .kind = K_OPEN, .dirfd = AT_FDCWD, .path = A(0), .flags = O_CREAT | O_WRONLY | O_TRUNC, .mode = L(1) }; break;
-        case SYS_stat: *c = (struct call){ .kind = K_STAT, .dirfd = AT_FDCWD, .path = A(0), .buf = A(1) }; break;
-        case SYS_lstat: *c = (struct call){ .kind = K_STAT, .dirfd = AT_FDCWD, .path = A(0), .flags = AT_SYMLINK_NOFOLLOW, .buf = A(1) }; break;
-        case SYS_access: *c = (struct call){ .kind = K_ACCESS, .dirfd = AT_FDCWD, .path = A(0), .mode = L(1) }; break;
-        case SYS_readlink: *c = (struct call){ .kind = K_READLINK, .dirfd = AT_FDCWD, .path = A(0), .buf = A(1), .size = L(2) }; break;
-        case SYS_mkdir: *c = (struct call){ .kind = K_MKDIR, .dirfd = AT_FDCWD, .path = A(0), .mode = L(1) }; break;
-        case SYS_unlink: *c = (struct call){ .kind = K_UNLINK, .dirfd = AT_FDCWD, .path = A(0) }; break;
-        case SYS_rmdir: *c = (struct call){ .kind = K_UNLINK, .dirfd = AT_FDCWD, .path = A(0), .flags = AT_REMOVEDIR }; break;
-        case SYS_rename: *c = (struct call){ .kind = K_RENAME, .dirfd = AT_FDCWD, .dirfd2 = AT_FDCWD, .path = A(0), .path2 = A(1) }; break;
-        case SYS_link: *c = (struct call){ .kind = K_LINK, .dirfd = AT_FDCWD, .dirfd2 = AT_FDCWD, .path = A(0), .path2 = A(1) }; break;
-        case SYS_symlink: *c = (struct call){ .kind = K_SYMLINK, .dirfd = AT_FDCWD, .path = A(1), .path2 = A(0) }; break;
-        case SYS_chmod: *c = (struct call){ .kind = K_CHMOD, .dirfd = AT_FDCWD, .path = A(0), .mode = L(1) }; break;
-        case SYS_chown: *c = (struct call){ .kind = K_CHOWN, .dirfd = AT_FDCWD, .path = A(0), .uid = (uid_t)A(1), .gid = (gid_t)A(2) }; break;
+        case SYS_open: SET(K(K_OPEN, CWD, A(0)), .flags = L(1), .mode = L(2)); break;
+        case SYS_creat: SET(K(K_OPEN, CWD, A(0)), .flags = O_CREAT | O_WRONLY | O_TRUNC, .mode = L(1)); break;
+        case SYS_stat: SET(K(K_STAT, CWD, A(0)), .buf = A(1)); break;
+        case SYS_lstat: SET(K(K_STAT, CWD, A(0)), .flags = AT_SYMLINK_NOFOLLOW, .buf = A(1)); break;
+        case SYS_access: SET(K(K_ACCESS, CWD, A(0)), .mode = L(1)); break;
+        case SYS_readlink: SET(K(K_READLINK, CWD, A(0)), .buf = A(1), .size = L(2)); break;
+        case SYS_mkdir: SET(K(K_MKDIR, CWD, A(0)), .mode = L(1)); break;
+        case SYS_unlink: SET(K(K_UNLINK, CWD, A(0))); break;
+        case SYS_rmdir: SET(K(K_UNLINK, CWD, A(0)), .flags = AT_REMOVEDIR); break;
+        case SYS_rename: SET(K(K_RENAME, CWD, A(0)), .dirfd2 = CWD, .path2 = A(1)); break;
+        case SYS_link: SET(K(K_LINK, CWD, A(0)), .dirfd2 = CWD, .path2 = A(1)); break;
+        case SYS_symlink: SET(K(K_SYMLINK, CWD, A(1)), .path2 = A(0)); break;
+        case SYS_chmod: SET(K(K_CHMOD, CWD, A(0)), .mode = L(1)); break;
+        case SYS_chown: SET(K(K_CHOWN, CWD, A(0)), .uid = (uid_t)A(1), .gid = (gid_t)A(2)); break;
         case SYS_lchown:
-                *c = (struct call){ .kind = K_CHOWN, .dirfd = AT_FDCWD, .path = A(0), .flags = AT_SYMLINK_NOFOLLOW, .uid = (uid_t)A(1), .gid = (gid_t)A(2) };
+                SET(K(K_CHOWN, CWD, A(0)), .flags = AT_SYMLINK_NOFOLLOW, .uid = (uid_t)A(1), .gid = (gid_t)A(2));
                 break;
-        case SYS_utime: *c = (struct call){ .kind = K_UTIME, .dirfd = AT_FDCWD, .path = A(0), .buf = A(1) }; break;
-        case SYS_utimes: *c = (struct call){ .kind = K_UTIMES, .dirfd = AT_FDCWD, .path = A(0), .buf = A(1) }; break;
-        case SYS_futimesat: *c = (struct call){ .kind = K_UTIMES, .dirfd = I(0), .path = A(1), .buf = A(2) }; break;
+        case SYS_utime: SET(K(K_UTIME, CWD, A(0)), .buf = A(1)); break;
+        case SYS_utimes: SET(K(K_UTIMES, CWD, A(0)), .buf = A(1)); break;
+        case SYS_futimesat: SET(K(K_UTIMES, I(0), A(1)), .buf = A(2)); break;
 #endif
-        case SYS_openat: *c = (struct call){ .kind = K_OPEN, .dirfd = I(0), .path = A(1), .flags = L(2), .mode = L(3) }; break;
-        case SYS_openat2: *c = (struct call){ .kind = K_OPENAT2, .dirfd = I(0), .path = A(1), .buf = A(2), .size = L(3) }; break;
-        case SYS_newfstatat: *c = (struct call){ .kind = K_STAT, .dirfd = I(0), .path = A(1), .flags = L(3), .buf = A(2) }; break;
-        case SYS_statx: *c = (struct call){ .kind = K_STATX, .dirfd = I(0), .path = A(1), .flags = L(2), .buf = A(4), .size = L(3) }; break;
-        case SYS_faccessat: *c = (struct call){ .kind = K_ACCESS, .dirfd = I(0), .path = A(1), .mode = L(2) }; break;
-        case SYS_faccessat2: *c = (struct call){ .kind = K_ACCESS, .dirfd = I(0), .path = A(1), .flags = L(3), .mode = L(2) }; break;
-        case SYS_readlinkat: *c = (struct call){ .kind = K_READLINK, .dirfd = I(0), .path = A(1), .buf = A(2), .size = L(3) }; break;
-        case SYS_mkdirat: *c = (struct call){ .kind = K_MKDIR, .dirfd = I(0), .path = A(1), .mode = L(2) }; break;
-        case SYS_unlinkat: *c = (struct call){ .kind = K_UNLINK, .dirfd = I(0), .path = A(1), .flags = L(2) }; break;
-        case SYS_renameat: *c = (struct call){ .kind = K_RENAME, .dirfd = I(0), .dirfd2 = I(2), .path = A(1), .path2 = A(3) }; break;
-        case SYS_renameat2: *c = (struct call){ .kind = K_RENAME, .dirfd = I(0), .dirfd2 = I(2), .path = A(1), .path2 = A(3), .flags = L(4) }; break;
-        case SYS_linkat: *c = (struct call){ .kind = K_LINK, .dirfd = I(0), .dirfd2 = I(2), .path = A(1), .path2 = A(3), .flags = L(4) }; break;
-        case SYS_symlinkat: *c = (struct call){ .kind = K_SYMLINK, .dirfd = I(1), .path = A(2), .path2 = A(0) }; break;
-        case SYS_fchmodat: *c = (struct call){ .kind = K_CHMOD, .dirfd = I(0), .path = A(1), .mode = L(2) }; break;
+        case SYS_openat: SET(K(K_OPEN, I(0), A(1)), .flags = L(2), .mode = L(3)); break;
+        case SYS_openat2: SET(K(K_OPENAT2, I(0), A(1)), .buf = A(2), .size = L(3)); break;
+        case SYS_newfstatat: SET(K(K_STAT, I(0), A(1)), .flags = L(3), .buf = A(2)); break;
+        case SYS_statx: SET(K(K_STATX, I(0), A(1)), .flags = L(2), .buf = A(4), .size = L(3)); break;
+        case SYS_faccessat: SET(K(K_ACCESS, I(0), A(1)), .mode = L(2)); break;
+        case SYS_faccessat2: SET(K(K_ACCESS, I(0), A(1)), .flags = L(3), .mode = L(2)); break;
+        case SYS_readlinkat: SET(K(K_READLINK, I(0), A(1)), .buf = A(2), .size = L(3)); break;
+        case SYS_mkdirat: SET(K(K_MKDIR, I(0), A(1)), .mode = L(2)); break;
+        case SYS_unlinkat: SET(K(K_UNLINK, I(0), A(1)), .flags = L(2)); break;
+        case SYS_renameat: SET(K(K_RENAME, I(0), A(1)), .dirfd2 = I(2), .path2 = A(3)); break;
+        case SYS_renameat2: SET(K(K_RENAME, I(0), A(1)), .dirfd2 = I(2), .path2 = A(3), .flags = L(4)); break;
+        case SYS_linkat: SET(K(K_LINK, I(0), A(1)), .dirfd2 = I(2), .path2 = A(3), .flags = L(4)); break;
+        case SYS_symlinkat: SET(K(K_SYMLINK, I(1), A(2)), .path2 = A(0)); break;
+        case SYS_fchmodat: SET(K(K_CHMOD, I(0), A(1)), .mode = L(2)); break;
         case SYS_fchownat:
-                *c = (struct call){ .kind = K_CHOWN, .dirfd = I(0), .path = A(1), .flags = L(4), .uid = (uid_t)A(2), .gid = (gid_t)A(3) };
+                SET(K(K_CHOWN, I(0), A(1)), .flags = L(4), .uid = (uid_t)A(2), .gid = (gid_t)A(3));
                 break;
-        case SYS_truncate: *c = (struct call){ .kind = K_TRUNCATE, .dirfd = AT_FDCWD, .path = A(0), .size = L(1) }; break;
-        case SYS_utimensat: *c = (struct call){ .kind = K_UTIMENS, .dirfd = I(0), .path = A(1), .flags = L(3), .buf = A(2) }; break;
-        case SYS_getdents64: *c = (struct call){ .kind = K_GETDENTS, .dirfd = I(0), .buf = A(1), .size = L(2) }; break;
+        case SYS_truncate: SET(K(K_TRUNCATE, CWD, A(0)), .size = L(1)); break;
+        case SYS_utimensat: SET(K(K_UTIMENS, I(0), A(1)), .flags = L(3), .buf = A(2)); break;
+        case SYS_getdents64: SET(K(K_GETDENTS, I(0), 0), .buf = A(1), .size = L(2)); break;
         default: c->kind = K_NONE; break;
         }
 }
@@ -137,7 +141,7 @@ static void give_fd(struct sup_answer *a, int fd, long flags)
 
 /* Runs fn with the caller's umask: files the supervisor creates get the modes the program
  * would have got. */
-static int open_as_caller(const struct rw_engine *e, const struct sup_caller *c, const char *abs,
+static int open_as_caller(const struct rw_engine *e, struct sup_caller *c, const char *abs,
                           long flags, long mode)
 {
         mode_t old = umask(sup_caller_umask(c));
@@ -147,7 +151,7 @@ static int open_as_caller(const struct rw_engine *e, const struct sup_caller *c,
         return fd;
 }
 
-static int mkdir_as_caller(const struct rw_engine *e, const struct sup_caller *c, const char *abs, long mode)
+static int mkdir_as_caller(const struct rw_engine *e, struct sup_caller *c, const char *abs, long mode)
 {
         mode_t old = umask(sup_caller_umask(c));
         int r = rw_vfs_mkdir(e, abs, (mode_t)mode);
@@ -156,7 +160,7 @@ static int mkdir_as_caller(const struct rw_engine *e, const struct sup_caller *c
         return r;
 }
 
-static void do_open(const struct rw_engine *e, const struct sup_caller *c, const struct call *k,
+static void do_open(const struct rw_engine *e, struct sup_caller *c, const struct call *k,
                     const char *abs, int q, struct sup_answer *a)
 {
         if (q & RW_INDEX_UNDER)
@@ -166,7 +170,7 @@ static void do_open(const struct rw_engine *e, const struct sup_caller *c, const
 }
 
 /* Lookups answered from the real path of the merged view. */
-static void do_stat(const struct rw_engine *e, const struct sup_caller *c, const struct call *k,
+static void do_stat(const struct rw_engine *e, struct sup_caller *c, const struct call *k,
                     const char *abs, struct sup_answer *a)
 {
         char real[PATH_MAX];
@@ -186,7 +190,7 @@ static void do_stat(const struct rw_engine *e, const struct sup_caller *c, const
         answer(a, sup_caller_write(c, k->buf, &st, sizeof(st)));
 }
 
-static void do_readlink(const struct rw_engine *e, const struct sup_caller *c, const struct call *k,
+static void do_readlink(const struct rw_engine *e, struct sup_caller *c, const struct call *k,
                         const char *abs, struct sup_answer *a)
 {
         char real[PATH_MAX], target[PATH_MAX];
@@ -207,7 +211,7 @@ static void do_readlink(const struct rw_engine *e, const struct sup_caller *c, c
 
 /* The three time formats of utime(2), utimes(2) and utimensat(2), as timespecs. Returns 1
  * for "now" (NULL times), 0 with ts filled, or -EFAULT. */
-static int read_times(const struct sup_caller *c, const struct call *k, struct timespec ts[2])
+static int read_times(struct sup_caller *c, const struct call *k, struct timespec ts[2])
 {
         if (!k->buf)
                 return 1;
@@ -229,9 +233,23 @@ static int read_times(const struct sup_caller *c, const struct call *k, struct t
         return 0;
 }
 
+/* link(2), and linkat(/proc/<tid>/fd/N) giving an O_TMPFILE file its name: the engine
+ * places an open file's link in the upper straight away, so the real directory is tried first
+ * here, as the kernel would have done for the program. */
+static int do_link(const struct rw_engine *e, const char *from, const char *to, int flags)
+{
+        if ((flags & AT_SYMLINK_FOLLOW) && strncmp(from, "/proc/", 6) == 0) {
+                if (linkat(AT_FDCWD, from, AT_FDCWD, to, AT_SYMLINK_FOLLOW) == 0)
+                        return 0;
+                if (!rw_errno_redirectable(errno) || !rw_engine_may_redirect(e, to))
+                        return -errno;
+        }
+        return rw_vfs_link(e, from, to, flags);
+}
+
 /* Calls that change the filesystem: performed here, through the engine, which tries the real
  * filesystem first and redirects only what it refuses. */
-static long do_change(const struct rw_engine *e, const struct sup_caller *c, const struct call *k,
+static long do_change(const struct rw_engine *e, struct sup_caller *c, const struct call *k,
                       const char *abs, const char *abs2, const char *text, const struct timespec *ts)
 {
         int follow = !(k->flags & AT_SYMLINK_NOFOLLOW);
@@ -240,7 +258,7 @@ static long do_change(const struct rw_engine *e, const struct sup_caller *c, con
         case K_MKDIR: return mkdir_as_caller(e, c, abs, k->mode);
         case K_UNLINK: return (k->flags & AT_REMOVEDIR) ? rw_vfs_rmdir(e, abs) : rw_vfs_unlink(e, abs);
         case K_RENAME: return rw_vfs_rename(e, abs, abs2, (unsigned)k->flags);
-        case K_LINK: return rw_vfs_link(e, abs, abs2, (int)(k->flags & AT_SYMLINK_FOLLOW));
+        case K_LINK: return do_link(e, abs, abs2, (int)(k->flags & AT_SYMLINK_FOLLOW));
         case K_SYMLINK: return rw_vfs_symlink(e, text, abs);
         case K_CHMOD: return rw_vfs_chmod(e, abs, (mode_t)k->mode, 1);
         case K_CHOWN: return rw_vfs_chown(e, abs, k->uid, k->gid, follow);
@@ -269,7 +287,7 @@ static int is_lookup(const struct call *k)
 
 /* The index's answer for a path the caller named: its normalised form, and for a path with
  * "..", every directory it climbs out of ("new/.." exists when only the upper has new). */
-static int query(const struct rw_engine *e, const struct sup_caller *c, int dirfd, const char *path,
+static int query(const struct rw_engine *e, struct sup_caller *c, int dirfd, const char *path,
                  const char *abs)
 {
         char base[PATH_MAX];
@@ -284,7 +302,7 @@ static int query(const struct rw_engine *e, const struct sup_caller *c, int dirf
 /* Reads what the call names and asks the index about it. Returns the index's answer, or -1
  * when the kernel should handle the call (bad pointer, fd-only form, a dirfd that is no
  * directory: the kernel's own error is the right one). */
-static int read_paths(const struct rw_engine *e, const struct sup_caller *c, struct call *k,
+static int read_paths(const struct rw_engine *e, struct sup_caller *c, struct call *k,
                       char *abs, char *abs2, char *text)
 {
         char path[PATH_MAX];
@@ -312,7 +330,7 @@ static int read_paths(const struct rw_engine *e, const struct sup_caller *c, str
         return q;
 }
 
-static void decide_path_call(const struct rw_engine *e, const struct sup_caller *c, struct call *k,
+static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, struct call *k,
                              int (*verify)(void *), void *ctx, struct sup_answer *a)
 {
         char abs[PATH_MAX], abs2[PATH_MAX], text[PATH_MAX];
@@ -344,12 +362,14 @@ static void decide_path_call(const struct rw_engine *e, const struct sup_caller 
         default:
                 break;
         }
-        if (is_change(k->kind) && ((q & RW_INDEX_UNDER) || rw_engine_may_redirect(e, abs)))
+        int two = k->kind == K_RENAME || k->kind == K_LINK;
+        if (is_change(k->kind) &&
+            ((q & RW_INDEX_UNDER) || rw_engine_may_redirect(e, abs) || (two && rw_engine_may_redirect(e, abs2))))
                 answer(a, do_change(e, c, k, abs, abs2, text, t == 1 ? NULL : ts));
 }
 
 void sup_notify_decide(const struct rw_engine *e, const struct seccomp_notif *n,
-                       const struct sup_caller *c, int (*verify)(void *ctx), void *ctx,
+                       struct sup_caller *c, int (*verify)(void *ctx), void *ctx,
                        struct sup_answer *a)
 {
         struct call k = { 0 };

@@ -25,7 +25,7 @@ struct sup_answer {
  * called after reading memory and before acting on it (the notification may be stale); it
  * returns 0 while the call is still pending. */
 void sup_notify_decide(const struct rw_engine *e, const struct seccomp_notif *n,
-                       const struct sup_caller *c, int (*verify)(void *ctx), void *ctx,
+                       struct sup_caller *c, int (*verify)(void *ctx), void *ctx,
                        struct sup_answer *a);
 
 #endif

@@ -12,14 +12,23 @@
 
 #include "core/path.h"
 
-int sup_caller_open(struct sup_caller *c, pid_t tid)
+void sup_caller_init(struct sup_caller *c, pid_t tid)
+{
+        c->tid = tid;
+        c->mem = -1;
+}
+
+/* Most calls are answered without reading memory (a lookup while the upper is empty), so
+ * /proc/<tid>/mem is opened on first use. */
+static int mem(struct sup_caller *c)
 {
         char path[64];
 
-        c->tid = tid;
-        snprintf(path, sizeof(path), "/proc/%d/mem", (int)tid);
-        c->mem = open(path, O_RDWR | O_CLOEXEC);
-        return c->mem < 0 ? -errno : 0;
+        if (c->mem < 0) {
+                snprintf(path, sizeof(path), "/proc/%d/mem", (int)c->tid);
+                c->mem = open(path, O_RDWR | O_CLOEXEC);
+        }
+        return c->mem;
 }
 
 void sup_caller_close(struct sup_caller *c)
@@ -29,11 +38,11 @@ void sup_caller_close(struct sup_caller *c)
         c->mem = -1;
 }
 
-int sup_caller_string(const struct sup_caller *c, uint64_t addr, char *buf, size_t size)
+int sup_caller_string(struct sup_caller *c, uint64_t addr, char *buf, size_t size)
 {
         /* /proc/<tid>/mem reads page by page and stops short at an unmapped page, so one
          * pread of the whole buffer gets a string that ends just before such a page. */
-        ssize_t n = pread(c->mem, buf, size, (off_t)addr);
+        ssize_t n = pread(mem(c), buf, size, (off_t)addr);
 
         if (n <= 0)
                 return -EFAULT;
@@ -42,18 +51,18 @@ int sup_caller_string(const struct sup_caller *c, uint64_t addr, char *buf, size
         return 0;
 }
 
-int sup_caller_read(const struct sup_caller *c, uint64_t addr, void *buf, size_t n)
+int sup_caller_read(struct sup_caller *c, uint64_t addr, void *buf, size_t n)
 {
-        return pread(c->mem, buf, n, (off_t)addr) == (ssize_t)n ? 0 : -EFAULT;
+        return pread(mem(c), buf, n, (off_t)addr) == (ssize_t)n ? 0 : -EFAULT;
 }
 
-int sup_caller_write(const struct sup_caller *c, uint64_t addr, const void *buf, size_t n)
+int sup_caller_write(struct sup_caller *c, uint64_t addr, const void *buf, size_t n)
 {
-        return pwrite(c->mem, buf, n, (off_t)addr) == (ssize_t)n ? 0 : -EFAULT;
+        return pwrite(mem(c), buf, n, (off_t)addr) == (ssize_t)n ? 0 : -EFAULT;
 }
 
 /* readlink of /proc/<tid>/<what>, mapped from the upper back to the merged view. */
-static int proc_link(const struct sup_caller *c, const struct rw_upper *u, const char *what,
+static int proc_link(struct sup_caller *c, const struct rw_upper *u, const char *what,
                      char *out, size_t size)
 {
         char link[64], real[PATH_MAX];
@@ -77,7 +86,7 @@ static int proc_link(const struct sup_caller *c, const struct rw_upper *u, const
         return 0;
 }
 
-int sup_caller_fd_path(const struct sup_caller *c, const struct rw_upper *u, int fd, char *out, size_t size)
+int sup_caller_fd_path(struct sup_caller *c, const struct rw_upper *u, int fd, char *out, size_t size)
 {
         char what[32];
 
@@ -87,12 +96,30 @@ int sup_caller_fd_path(const struct sup_caller *c, const struct rw_upper *u, int
         return proc_link(c, u, what, out, size);
 }
 
-int sup_caller_base(const struct sup_caller *c, const struct rw_upper *u, int dirfd, char *out, size_t size)
+/* /proc/self and /proc/thread-self name the caller, not us: make them /proc/<tid>. */
+static int own_proc_dir(struct sup_caller *c, char *path, size_t size)
+{
+        static const char *const selves[] = { "/proc/self", "/proc/thread-self" };
+        char rest[PATH_MAX];
+
+        for (size_t i = 0; i < sizeof(selves) / sizeof(selves[0]); i++) {
+                size_t n = strlen(selves[i]);
+                if (strncmp(path, selves[i], n) != 0 || (path[n] != '/' && path[n] != '\0'))
+                        continue;
+                snprintf(rest, sizeof(rest), "%s", path + n);
+                if ((size_t)snprintf(path, size, "/proc/%d%s", (int)c->tid, rest) >= size)
+                        return -ENAMETOOLONG;
+                return 0;
+        }
+        return 0;
+}
+
+int sup_caller_base(struct sup_caller *c, const struct rw_upper *u, int dirfd, char *out, size_t size)
 {
         return dirfd == AT_FDCWD ? proc_link(c, u, "cwd", out, size) : sup_caller_fd_path(c, u, dirfd, out, size);
 }
 
-int sup_caller_abs_path(const struct sup_caller *c, const struct rw_upper *u, int dirfd,
+int sup_caller_abs_path(struct sup_caller *c, const struct rw_upper *u, int dirfd,
                         const char *path, char *out, size_t size)
 {
         char base[PATH_MAX];
@@ -102,16 +129,14 @@ int sup_caller_abs_path(const struct sup_caller *c, const struct rw_upper *u, in
                 return -ENOENT;
         if (path[0] == '/') {
                 r = rw_path_normalize(NULL, path, out, size);
-                return r < 0 ? r : 0;
+        } else if ((r = sup_caller_base(c, u, dirfd, base, sizeof(base))) == 0) {
+                r = rw_path_normalize(base, path, out, size);
         }
-        if ((r = sup_caller_base(c, u, dirfd, base, sizeof(base))) < 0)
-                return r;
-        r = rw_path_normalize(base, path, out, size);
-        return r < 0 ? r : 0;
+        return r < 0 ? r : own_proc_dir(c, out, size);
 }
 
 /* The number after "\n<field>:" in /proc/<tid>/status, in base, or -1. */
-static long status_field(const struct sup_caller *c, const char *field, int base)
+static long status_field(struct sup_caller *c, const char *field, int base)
 {
         char path[64], buf[4096], key[32];
         ssize_t n;
@@ -129,14 +154,14 @@ static long status_field(const struct sup_caller *c, const char *field, int base
         return p ? strtol(p + strlen(key), NULL, base) : -1;
 }
 
-mode_t sup_caller_umask(const struct sup_caller *c)
+mode_t sup_caller_umask(struct sup_caller *c)
 {
         long m = status_field(c, "Umask", 8);
 
         return m < 0 ? 022 : (mode_t)m & 0777;
 }
 
-int sup_caller_dup_fd(const struct sup_caller *c, int fd)
+int sup_caller_dup_fd(struct sup_caller *c, int fd)
 {
         long tgid = status_field(c, "Tgid", 10);
         int pidfd, r;

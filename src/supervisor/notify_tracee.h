@@ -12,38 +12,39 @@
 
 struct sup_caller {
         pid_t tid;
-        int mem;        /* /proc/<tid>/mem, opened O_RDWR, or -1 */
+        int mem;        /* /proc/<tid>/mem, opened O_RDWR on first use, or -1 */
 };
 
-/* Opens tid's memory. Returns 0 or -errno (the process is gone, or not ours to read). */
-int sup_caller_open(struct sup_caller *c, pid_t tid);
+/* Starts with thread tid; nothing is opened yet. Reads fail with -EFAULT when its memory
+ * cannot be opened (the process is gone, or not ours to read). */
+void sup_caller_init(struct sup_caller *c, pid_t tid);
 void sup_caller_close(struct sup_caller *c);
 
 /* Reads the NUL-terminated string at addr into buf. 0, -EFAULT, or -ENAMETOOLONG. */
-int sup_caller_string(const struct sup_caller *c, uint64_t addr, char *buf, size_t size);
+int sup_caller_string(struct sup_caller *c, uint64_t addr, char *buf, size_t size);
 
 /* Reads or writes exactly n bytes at addr. 0 or -EFAULT. */
-int sup_caller_read(const struct sup_caller *c, uint64_t addr, void *buf, size_t n);
-int sup_caller_write(const struct sup_caller *c, uint64_t addr, const void *buf, size_t n);
+int sup_caller_read(struct sup_caller *c, uint64_t addr, void *buf, size_t n);
+int sup_caller_write(struct sup_caller *c, uint64_t addr, const void *buf, size_t n);
 
 /* The absolute, normalised path in the merged view that (dirfd, path) names for the caller:
  * relative paths start at its cwd or at the directory dirfd is open on, both read from /proc
  * and mapped back from the upper to the path the program sees. Returns 0, or -errno: -EBADF /
  * -ENOTDIR when dirfd is no directory (the kernel will say so itself), -ENOENT for "". */
-int sup_caller_abs_path(const struct sup_caller *c, const struct rw_upper *u, int dirfd,
+int sup_caller_abs_path(struct sup_caller *c, const struct rw_upper *u, int dirfd,
                         const char *path, char *out, size_t size);
 
 /* The directory a relative path of the caller starts from (its cwd, or dirfd's directory). */
-int sup_caller_base(const struct sup_caller *c, const struct rw_upper *u, int dirfd, char *out, size_t size);
+int sup_caller_base(struct sup_caller *c, const struct rw_upper *u, int dirfd, char *out, size_t size);
 
 /* The virtual path of the file behind the caller's fd (mapped back from the upper). */
-int sup_caller_fd_path(const struct sup_caller *c, const struct rw_upper *u, int fd, char *out, size_t size);
+int sup_caller_fd_path(struct sup_caller *c, const struct rw_upper *u, int fd, char *out, size_t size);
 
 /* A copy, in the supervisor, of the caller's fd: the same open file description (shared
  * offset). Returns the new fd (O_CLOEXEC) or -errno. */
-int sup_caller_dup_fd(const struct sup_caller *c, int fd);
+int sup_caller_dup_fd(struct sup_caller *c, int fd);
 
 /* The caller's umask, or 022 if /proc does not tell. */
-mode_t sup_caller_umask(const struct sup_caller *c);
+mode_t sup_caller_umask(struct sup_caller *c);
 
 #endif

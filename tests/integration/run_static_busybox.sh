@@ -79,6 +79,18 @@ out=$(as_user "$RW" run --upper "$up/u" -- sh -c "
 assert_eq "$out" "s1
 s2
 created dir file fromdyn hard moved newdir s2 sl " "static descendants of dynamic programs"
+# O_TMPFILE + linkat(/proc/self/fd/N) from a static program: in the root-owned dir the file is
+# named in the upper; in a writable dir, in the real dir (as natively).
+if [ -x "$T/helpers/static_tmpfile" ]; then
+  as_user_native "$T/helpers/static_tmpfile" "$T/ro/dir" >/dev/null && fail "native O_TMPFILE in a root-owned dir should fail"
+  out=$(as_user "$RW" run --upper "$up/u" -- "$T/helpers/static_tmpfile" "$T/ro/dir" 2>&1)
+  assert_eq "$out" "linked: atomic" "O_TMPFILE + linkat in the merged view"
+  [ -f "$up/u/fs$T/ro/dir/named" ] || fail "linked file not in the upper"
+  mkdir -p "$T/rw/own"; chown "$TEST_UID" "$T/rw/own"
+  out=$(as_user "$RW" run --upper "$up/u" -- "$T/helpers/static_tmpfile" "$T/rw/own" 2>&1)
+  assert_eq "$out" "linked: atomic" "O_TMPFILE + linkat in a writable dir"
+  [ -f "$T/rw/own/named" ] || fail "linked file should be in the real writable dir"
+fi
 # rwshim diff lists what the static program changed.
 out=$(as_user "$RW" diff --upper "$up/u" 2>&1)
 assert_contains "$out" "A $T/ro/created"
