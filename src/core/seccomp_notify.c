@@ -108,7 +108,9 @@ int rw_notify_enter(const char *socket_name)
         fd = load_filter();
         if (fd < 0) {
                 rw_close(sock);
-                return fd;
+                /* EBUSY: a filter with a listener is already in place (a dynamic program started
+                 * by a static one inherits ours), so this process is served already. */
+                return fd == -EBUSY ? 0 : fd;
         }
         r = send_fd(sock, fd);
         rw_close(fd);   /* the supervisor holds the listener now */

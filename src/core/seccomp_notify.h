@@ -13,7 +13,7 @@
 /* In the process about to exec a static program: sets no_new_privs, loads the filter that
  * turns every path-taking file call (and getdents64) into a notification, and sends its
  * listener to the supervisor's socket. Returns 0 or -errno (the program then runs without
- * redirection). */
+ * redirection). 0 too when a listener is already in place (EBUSY): ours, inherited. */
 int rw_notify_enter(const char *socket_name);
 
 #endif

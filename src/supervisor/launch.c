@@ -213,6 +213,10 @@ int sup_launch_and_wait(const struct sup_launch *l, int *ret_static, struct rw_e
         } else {
                 r = supervise(child, &set, notifying ? &nt : NULL);
         }
+        if (notifying && child > 0 && sup_notifier_live(&nt))
+                /* A filter outlives its listener: their file calls fail with ENOSYS from now on. */
+                fprintf(stderr, "rwshim: static programs still running after %s exited lose their file calls "
+                                "(ENOSYS) as rwshim exits\n", l->argv[0]);
         if (notifying)
                 sup_notifier_close(&nt);
         return r;

@@ -19,7 +19,6 @@
 #include <utime.h>
 
 #include "core/dirlist.h"
-#include "core/path.h"
 #include "core/vfs.h"
 #include "supervisor/notify_dirents.h"
 
@@ -103,25 +102,16 @@ static int wants_write(long flags)
         return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_CREAT));
 }
 
-/* Would the kernel refuse this open for lack of permission? Asked with the program's own
- * credentials (ours), so a yes means the engine redirects and a no lets the kernel run it:
- * a FIFO or a device is then never opened by the supervisor. */
-static int open_denied(const char *abs, long flags)
+/* Devices, FIFOs and sockets pass through to the kernel: opening one here could block the
+ * supervisor (a FIFO without a reader) or give the program a different object (a tty), and
+ * none of them is ever copied up. */
+static int is_special(const char *abs, long flags)
 {
-        int acc = (flags & O_ACCMODE) == O_RDONLY ? R_OK : (flags & O_ACCMODE) == O_WRONLY ? W_OK : R_OK | W_OK;
-        char parent[PATH_MAX];
-        const char *name;
+        struct stat st;
 
-        if (flags & O_TRUNC)
-                acc |= W_OK;
-        if ((flags & __O_TMPFILE) == __O_TMPFILE)
-                acc = W_OK | X_OK;   /* abs is the directory */
-        int r = faccessat(AT_FDCWD, abs, acc, AT_EACCESS | ((flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0));
-        if (r == 0)
+        if (fstatat(AT_FDCWD, abs, &st, (flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0) < 0)
                 return 0;
-        if (errno == ENOENT && (flags & O_CREAT) && rw_path_split(abs, parent, sizeof(parent), &name) == 0)
-                r = faccessat(AT_FDCWD, parent, W_OK | X_OK, AT_EACCESS);
-        return r < 0 && rw_errno_redirectable(errno);
+        return !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode) && !S_ISLNK(st.st_mode);
 }
 
 static void answer(struct sup_answer *a, long r)
@@ -163,9 +153,10 @@ static int mkdir_as_caller(const struct rw_engine *e, struct sup_caller *c, cons
 static void do_open(const struct rw_engine *e, struct sup_caller *c, const struct call *k,
                     const char *abs, int q, struct sup_answer *a)
 {
-        if (q & RW_INDEX_UNDER)
-                return give_fd(a, open_as_caller(e, c, abs, k->flags, k->mode), k->flags);
-        if (wants_write(k->flags) && rw_engine_may_redirect(e, abs) && open_denied(abs, k->flags))
+        /* An open for writing is performed here and its fd injected, never checked and then
+         * continued: the kernel would re-read the path, and the answer could be stale by then. */
+        if ((q & RW_INDEX_UNDER) || (wants_write(k->flags) && rw_engine_may_redirect(e, abs) &&
+                                     !is_special(abs, k->flags)))
                 return give_fd(a, open_as_caller(e, c, abs, k->flags, k->mode), k->flags);
 }
 

@@ -146,6 +146,18 @@ size_t sup_notifier_pollfds(const struct sup_notifier *nt, struct pollfd *p, siz
 
 static int serve(struct sup_notifier *nt, int fd);
 
+size_t sup_notifier_live(const struct sup_notifier *nt)
+{
+        size_t live = 0;
+
+        for (size_t i = 0; i < nt->n_listeners; i++) {
+                struct pollfd p = { .fd = nt->listeners[i], .events = POLLIN };
+                if (poll(&p, 1, 0) >= 0 && !(p.revents & (POLLHUP | POLLERR)))
+                        live++;
+        }
+        return live;
+}
+
 void sup_notifier_ready(struct sup_notifier *nt, const struct pollfd *p, size_t n)
 {
         for (size_t i = 0; i < n; i++) {

@@ -38,6 +38,9 @@ size_t sup_notifier_pollfds(const struct sup_notifier *nt, struct pollfd *p, siz
  * answers one notification per ready listener, drops listeners whose processes are gone. */
 void sup_notifier_ready(struct sup_notifier *nt, const struct pollfd *p, size_t n);
 
+/* How many listeners still have processes behind them (static programs still running). */
+size_t sup_notifier_live(const struct sup_notifier *nt);
+
 void sup_notifier_close(struct sup_notifier *nt);
 
 #endif

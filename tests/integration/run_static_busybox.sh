@@ -79,6 +79,11 @@ out=$(as_user "$RW" run --upper "$up/u" -- sh -c "
 assert_eq "$out" "s1
 s2
 created dir file fromdyn hard moved newdir s2 sl " "static descendants of dynamic programs"
+# static -> dynamic -> static: the inner static program is served by the filter it inherits
+# (a second listener is refused with EBUSY, which is no error here), and nothing is said.
+out=$(as_user "$RW" run --upper "$up/u" -- $BB sh -c \
+  "$PY -c 'import subprocess; subprocess.run([\"$BB\", \"sh\", \"-c\", \"echo s3 > $T/ro/s3\"], check=True)' && $BB cat $T/ro/s3" 2>&1)
+assert_eq "$out" "s3" "static program started by a dynamic one started by a static one"
 # O_TMPFILE + linkat(/proc/self/fd/N) from a static program: in the root-owned dir the file is
 # named in the upper; in a writable dir, in the real dir (as natively).
 if [ -x "$T/helpers/static_tmpfile" ]; then
@@ -91,6 +96,12 @@ if [ -x "$T/helpers/static_tmpfile" ]; then
   assert_eq "$out" "linked: atomic" "O_TMPFILE + linkat in a writable dir"
   [ -f "$T/rw/own/named" ] || fail "linked file should be in the real writable dir"
 fi
+# A static program that outlives CMD loses its file calls when rwshim exits (a seccomp filter
+# cannot be removed): said in one line, never silently.
+out=$(as_user "$RW" run --upper "$up/u" -- $BB sh -c "($BB sleep 2 &) ; echo main" 2>&1)
+assert_contains "$out" "static programs still running after $BB exited lose their file calls (ENOSYS)"
+out=$(as_user "$RW" run --upper "$up/u" -- $BB sh -c "echo main" 2>&1)
+assert_eq "$out" "main" "no warning when nothing outlives CMD"
 # rwshim diff lists what the static program changed.
 out=$(as_user "$RW" diff --upper "$up/u" 2>&1)
 assert_contains "$out" "A $T/ro/created"
