@@ -122,15 +122,17 @@ static void answer(struct sup_answer *a, long r)
 
 static void give_fd(struct sup_answer *a, int fd, long flags)
 {
-        if (fd < 0)
-                return answer(a, fd);
+        if (fd < 0) {
+                answer(a, fd);
+                return;
+        }
         a->kind = SUP_GIVE_FD;
         a->fd = fd;
         a->fd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0;
 }
 
-/* Runs fn with the caller's umask: files the supervisor creates get the modes the program
- * would have got. */
+/* Creations run with the caller's umask: files the supervisor creates get the modes the
+ * program would have got. */
 static int open_as_caller(const struct rw_engine *e, struct sup_caller *c, const char *abs,
                           long flags, long mode)
 {
@@ -157,47 +159,45 @@ static void do_open(const struct rw_engine *e, struct sup_caller *c, const struc
          * continued: the kernel would re-read the path, and the answer could be stale by then. */
         if ((q & RW_INDEX_UNDER) || (wants_write(k->flags) && rw_engine_may_redirect(e, abs) &&
                                      !is_special(abs, k->flags)))
-                return give_fd(a, open_as_caller(e, c, abs, k->flags, k->mode), k->flags);
+                give_fd(a, open_as_caller(e, c, abs, k->flags, k->mode), k->flags);
 }
 
-/* Lookups answered from the real path of the merged view. */
-static void do_stat(const struct rw_engine *e, struct sup_caller *c, const struct call *k,
-                    const char *abs, struct sup_answer *a)
+/* Lookups answered from the real path of the merged view: the result, or -errno. */
+static long do_stat(const struct rw_engine *e, struct sup_caller *c, const struct call *k, const char *abs)
 {
         char real[PATH_MAX];
         int r = rw_vfs_real_path(e, abs, !(k->flags & AT_SYMLINK_NOFOLLOW), real, sizeof(real));
 
         if (r < 0)
-                return answer(a, r);
+                return r;
         if (k->kind == K_STATX) {
                 struct statx stx;
                 if (statx(AT_FDCWD, real, (int)k->flags & ~AT_EMPTY_PATH, (unsigned)k->size, &stx) < 0)
-                        return answer(a, -errno);
-                return answer(a, sup_caller_write(c, k->buf, &stx, sizeof(stx)));
+                        return -errno;
+                return sup_caller_write(c, k->buf, &stx, sizeof(stx));
         }
         struct stat st;
         if (fstatat(AT_FDCWD, real, &st, (int)k->flags & AT_SYMLINK_NOFOLLOW) < 0)
-                return answer(a, -errno);
-        answer(a, sup_caller_write(c, k->buf, &st, sizeof(st)));
+                return -errno;
+        return sup_caller_write(c, k->buf, &st, sizeof(st));
 }
 
-static void do_readlink(const struct rw_engine *e, struct sup_caller *c, const struct call *k,
-                        const char *abs, struct sup_answer *a)
+static long do_readlink(const struct rw_engine *e, struct sup_caller *c, const struct call *k, const char *abs)
 {
         char real[PATH_MAX], target[PATH_MAX];
         int r = rw_vfs_real_path(e, abs, 0, real, sizeof(real));
 
         if (r < 0)
-                return answer(a, r);
+                return r;
         if (k->size <= 0)
-                return answer(a, -EINVAL);
+                return -EINVAL;
         ssize_t n = readlink(real, target, sizeof(target));
         if (n < 0)
-                return answer(a, -errno);
+                return -errno;
         if (n > k->size)
                 n = k->size;
         r = sup_caller_write(c, k->buf, target, (size_t)n);
-        answer(a, r < 0 ? r : n);
+        return r < 0 ? r : n;
 }
 
 /* The three time formats of utime(2), utimes(2) and utimensat(2), as timespecs. Returns 1
@@ -336,14 +336,15 @@ static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, st
                 return;
         switch (k->kind) {
         case K_OPEN: case K_OPENAT2:
-                return do_open(e, c, k, abs, q, a);
+                do_open(e, c, k, abs, q, a);
+                return;
         case K_STAT: case K_STATX:
                 if (q & RW_INDEX_UNDER)
-                        do_stat(e, c, k, abs, a);
+                        answer(a, do_stat(e, c, k, abs));
                 return;
         case K_READLINK:
                 if (q & RW_INDEX_UNDER)
-                        do_readlink(e, c, k, abs, a);
+                        answer(a, do_readlink(e, c, k, abs));
                 return;
         case K_ACCESS:
                 /* W_OK is granted where a write would be redirected. */
