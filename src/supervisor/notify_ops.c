@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -321,6 +322,45 @@ static int read_paths(const struct rw_engine *e, struct sup_caller *c, struct ca
         return q;
 }
 
+static const char *op_name(const struct call *k)
+{
+        switch (k->kind) {
+        case K_OPEN: case K_OPENAT2: return "open";
+        case K_MKDIR: return "mkdir";
+        case K_UNLINK: return (k->flags & AT_REMOVEDIR) ? "rmdir" : "unlink";
+        case K_RENAME: return "rename";
+        case K_LINK: return "link";
+        case K_SYMLINK: return "symlink";
+        case K_CHMOD: return "chmod";
+        case K_CHOWN: return "chown";
+        case K_TRUNCATE: return "truncate";
+        default: return "utimens";
+        }
+}
+
+/* Notes a write the supervisor performed for `run -v`: redirected when it succeeded and the
+ * upper now holds the path, denied when it failed for lack of permission. */
+static void note_write(const struct rw_engine *e, const struct call *k, const char *abs, const char *abs2,
+                       struct sup_answer *a)
+{
+        long r = a->kind == SUP_GIVE_FD ? 0 : a->value;
+
+        int open = k->kind == K_OPEN || k->kind == K_OPENAT2;
+
+        if (a->kind == SUP_CONTINUE || (open && !wants_write(k->flags)))
+                return;
+        if (r >= 0 && (rw_index_query(e->upper.index, abs) & RW_INDEX_UNDER))
+                a->action = RW_ACTION_REDIRECTED;
+        else if (r < 0 && rw_errno_redirectable((int)-r))
+                a->action = RW_ACTION_DENIED;
+        else
+                return;
+        a->op = op_name(k);
+        a->open_flags = open ? (int)k->flags : -1;
+        snprintf(a->path, sizeof(a->path), "%s", abs);
+        snprintf(a->path2, sizeof(a->path2), "%s", (k->kind == K_RENAME || k->kind == K_LINK) ? abs2 : "");
+}
+
 static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, struct call *k,
                              int (*verify)(void *), void *ctx, struct sup_answer *a)
 {
@@ -337,6 +377,7 @@ static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, st
         switch (k->kind) {
         case K_OPEN: case K_OPENAT2:
                 do_open(e, c, k, abs, q, a);
+                note_write(e, k, abs, abs2, a);
                 return;
         case K_STAT: case K_STATX:
                 if (q & RW_INDEX_UNDER)
@@ -356,8 +397,10 @@ static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, st
         }
         int two = k->kind == K_RENAME || k->kind == K_LINK;
         if (is_change(k->kind) &&
-            ((q & RW_INDEX_UNDER) || rw_engine_may_redirect(e, abs) || (two && rw_engine_may_redirect(e, abs2))))
+            ((q & RW_INDEX_UNDER) || rw_engine_may_redirect(e, abs) || (two && rw_engine_may_redirect(e, abs2)))) {
                 answer(a, do_change(e, c, k, abs, abs2, text, t == 1 ? NULL : ts));
+                note_write(e, k, abs, abs2, a);
+        }
 }
 
 void sup_notify_decide(const struct rw_engine *e, const struct seccomp_notif *n,
@@ -368,6 +411,7 @@ void sup_notify_decide(const struct rw_engine *e, const struct seccomp_notif *n,
 
         a->kind = SUP_CONTINUE;
         a->fd = -1;
+        a->op = NULL;
         decode_paths(n, &k);
         if (k.kind == K_NONE || (rw_index_empty(e->upper.index) && is_lookup(&k)))
                 return;   /* an empty upper changes no lookup */

@@ -5,7 +5,10 @@
 
 #include <linux/seccomp.h>
 
+#include <limits.h>
+
 #include "core/engine.h"
+#include "core/event.h"
 #include "supervisor/notify_tracee.h"
 
 enum sup_answer_kind {
@@ -19,6 +22,12 @@ struct sup_answer {
         long value;
         int fd;                 /* SUP_GIVE_FD: ours, closed after the hand-over */
         unsigned fd_flags;      /* SUP_GIVE_FD: O_CLOEXEC or 0 */
+        /* What `run -v` reports, as the preload does: a write that went to the upper, or one
+         * refused for lack of permission. op is NULL when there is nothing to report. */
+        const char *op;
+        enum rw_action action;
+        int open_flags;
+        char path[PATH_MAX], path2[PATH_MAX];
 };
 
 /* Decides and performs one call. Reads the caller's arguments through c; verify() must be

@@ -2,6 +2,7 @@
 #include "supervisor/notify_serve.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +61,7 @@ int sup_notifier_open(struct sup_notifier *nt, const struct sup_launch *l, struc
 
         memset(nt, 0, sizeof(*nt));
         nt->sock = -1;
+        nt->events_fd = -1;
         nt->engine.mode = RW_MODE_RUN;
         if ((r = copy_list(nt->engine.only, sizeof(nt->engine.only), l->only)) < 0 ||
             (r = copy_list(nt->engine.exclude, sizeof(nt->engine.exclude), l->exclude)) < 0)
@@ -77,6 +79,8 @@ int sup_notifier_open(struct sup_notifier *nt, const struct sup_launch *l, struc
                 return rw_err_set(e, ENOMEM, "seccomp notification buffers", "");
         if ((r = open_socket(nt)) < 0)
                 return rw_err_set(e, -r, "listen on unix socket", nt->name);
+        if (l->events_path)
+                nt->events_fd = open(l->events_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
         return 0;
 }
 
@@ -85,6 +89,9 @@ void sup_notifier_close(struct sup_notifier *nt)
         if (nt->sock >= 0)
                 close(nt->sock);
         nt->sock = -1;
+        if (nt->events_fd >= 0)
+                close(nt->events_fd);
+        nt->events_fd = -1;
         for (size_t i = 0; i < nt->n_listeners; i++)
                 close(nt->listeners[i]);
         nt->n_listeners = 0;
@@ -218,10 +225,23 @@ static void respond(struct sup_notifier *nt, int fd, const struct sup_answer *a)
         ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
 }
 
+/* One `run -v` record, as the preload writes them (one write on an O_APPEND fd). */
+static void emit(struct sup_notifier *nt, pid_t pid, const struct sup_answer *a)
+{
+        char line[3 * PATH_MAX];
+        struct rw_event ev = { .pid = pid, .op = a->op, .path = a->path, .path2 = a->path2[0] ? a->path2 : NULL,
+                               .open_flags = a->open_flags, .action = a->action, .caller = NULL,
+                               .errnum = a->action == RW_ACTION_DENIED ? (int)-a->value : 0 };
+        int n = rw_event_format(line, sizeof(line), &ev);
+
+        if (n > 0 && write(nt->events_fd, line, (size_t)n) < 0)
+                return;   /* a lost record must not stop the program */
+}
+
 /* Receives and answers one notification. 0, or -1 when the listener is done. */
 static int serve(struct sup_notifier *nt, int fd)
 {
-        struct sup_answer a = { .kind = SUP_CONTINUE, .fd = -1 };
+        struct sup_answer a;   /* filled by sup_notify_decide; not zeroed: it holds two paths */
         struct sup_caller c;
 
         memset(nt->req, 0, nt->req_size);
@@ -232,5 +252,7 @@ static int serve(struct sup_notifier *nt, int fd)
         sup_notify_decide(&nt->engine, nt->req, &c, still_pending, &p, &a);
         sup_caller_close(&c);
         respond(nt, fd, &a);
+        if (a.op && nt->events_fd >= 0)
+                emit(nt, (pid_t)nt->req->pid, &a);
         return 0;
 }

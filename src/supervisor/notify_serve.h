@@ -21,6 +21,7 @@ struct sup_notifier {
         char name[64];                       /* its abstract name, for $RWSHIM_NOTIFY */
         int listeners[SUP_MAX_LISTENERS];
         size_t n_listeners;
+        int events_fd;                       /* `run -v` records, or -1 */
         struct rw_engine engine;             /* the same engine the preload runs, in run mode */
         struct seccomp_notif *req;
         struct seccomp_notif_resp *resp;

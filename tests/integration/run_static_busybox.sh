@@ -96,6 +96,12 @@ if [ -x "$T/helpers/static_tmpfile" ]; then
   assert_eq "$out" "linked: atomic" "O_TMPFILE + linkat in a writable dir"
   [ -f "$T/rw/own/named" ] || fail "linked file should be in the real writable dir"
 fi
+# run -v reports what the supervisor redirected for a static program, and nothing else.
+mkdir -p "$T/rw/mine"; chown "$TEST_UID" "$T/rw/mine"
+out=$(as_user "$RW" run -v --upper "$up/u" -- $BB sh -c "echo v > $T/ro/verbose; $BB mkdir $T/ro/vdir; echo w > $T/rw/mine/w" 2>&1)
+assert_contains "$out" "redirected open $T/ro/verbose"
+assert_contains "$out" "redirected mkdir $T/ro/vdir"
+assert_not_contains "$out" "$T/rw/mine/w" "a write the kernel allowed is not a redirect"
 # A static program that outlives CMD loses its file calls when rwshim exits (a seccomp filter
 # cannot be removed): said in one line, never silently.
 out=$(as_user "$RW" run --upper "$up/u" -- $BB sh -c "($BB sleep 2 &) ; echo main" 2>&1)
