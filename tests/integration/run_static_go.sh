@@ -23,4 +23,18 @@ out=$(K "$RW" run --upper "$up/u" -- sh -c "$KUBECTL config set-context kc --clu
 assert_eq "$out" "https://127.0.0.1:1 kb"
 assert_eq "$(tree_digest "$T/home")" "$before" "the root-owned HOME was modified"
 [ -f "$up/u/fs$T/home/.kube/config" ] || fail "config not in the upper"
+# terraform, where installed (not a Debian package): its state file, lock file and checkpoint
+# dir in a root-owned working dir and HOME.
+TF=$(command -v terraform || true)
+if [ -n "$TF" ] && file -L "$TF" | grep -q "statically linked"; then
+  mkdir -p "$T/tf"; echo 'output "x" { value = "hello" }' > "$T/tf/main.tf"; root_tree "$T/tf"
+  out=$(cd "$T/tf" && as_user_native env HOME="$T/home" CHECKPOINT_DISABLE=1 "$TF" apply -auto-approve -no-color 2>&1) &&
+    fail "native terraform should fail in a root-owned dir: $out"
+  out=$(cd "$T/tf" && K CHECKPOINT_DISABLE=1 "$RW" run --upper "$up/u" -- "$TF" apply -auto-approve -no-color 2>&1) ||
+    fail "terraform under rwshim: $out"
+  assert_contains "$out" 'x = "hello"'
+  [ -f "$up/u/fs$T/tf/terraform.tfstate" ] || fail "terraform state not in the upper"
+else
+  note "terraform not installed: skipped that part"
+fi
 echo ok
