@@ -81,10 +81,13 @@ static int walk(struct diff_out *o, const char *real, const char *virt)
                                 break;
                         names = nn;
                 }
-                names[n++] = strdup(e->d_name);
+                if (!(names[n] = strdup(e->d_name)))
+                        break;
+                n++;
         }
         closedir(d);
-        qsort(names, n, sizeof(*names), compare_names);
+        if (n)   /* qsort(NULL, 0, ...) is undefined: an empty directory has no list at all */
+                qsort(names, n, sizeof(*names), compare_names);
         for (size_t i = 0; i < n; i++) {
                 char r[PATH_MAX], v[PATH_MAX];
                 const char *name = names[i];

@@ -20,7 +20,10 @@ list=$(as_user "$RW" run --upper "$up/u" -- ls "$T/srv/www" | tr '\n' ' ')
 assert_eq "$list" "keep.txt new1.txt sub "
 as_user "$RW" run --upper "$up/u" -- test -e "$T/srv/www/orig.txt" && fail "deleted file still visible"
 [ -e "$up/u/fs$T/srv/www/.wh.orig.txt" ] || fail "no OCI whiteout in the upper"
-diff=$(as_user "$RW" diff --upper "$up/u")
+# An empty directory in the upper (diff once sorted a NULL list there: UBSan caught it).
+as_user "$RW" run --upper "$up/u" -- mkdir "$T/srv/www/emptydir" || fail "mkdir under rwshim failed"
+diff=$(as_user "$RW" diff --upper "$up/u" 2>&1)
+assert_contains "$diff" "A $T/srv/www/emptydir"
 assert_contains "$diff" "D $T/srv/www/orig.txt"
 assert_contains "$diff" "A $T/srv/www/new1.txt"
 assert_contains "$diff" "C $T/srv/www/keep.txt"
@@ -29,6 +32,6 @@ $PY -c 'import json,sys; d=json.loads(sys.stdin.read()); assert any(e["kind"]=="
 # The index is derived data: without it (lost, or an upper assembled with tar), it is rebuilt.
 rm -f "$up/u/.rwshim/index"
 list=$(as_user "$RW" run --upper "$up/u" -- ls "$T/srv/www" | tr '\n' ' ')
-assert_eq "$list" "keep.txt new1.txt sub " "listing after the index was rebuilt"
+assert_eq "$list" "emptydir keep.txt new1.txt sub " "listing after the index was rebuilt"
 assert_eq "$(tree_digest "$T/srv")" "$before" "the real directory changed"
 echo ok
