@@ -26,27 +26,34 @@ static int phdr(int fd, const unsigned char *head, size_t head_len, const Elf64_
 
 int rw_elf_is_static(const char *path)
 {
+        return rw_elf_interp(path) == 0;
+}
+
+int rw_elf_interp(const char *path)
+{
         unsigned char head[1024];
-        int fd = rw_openat(AT_FDCWD, path, O_RDONLY, 0), is_static = 0;
+        int fd = rw_openat(AT_FDCWD, path, O_RDONLY, 0), kind = -1;
         long n;
         Elf64_Ehdr eh;
 
         if (fd < 0)
-                return 0;
+                return -1;
         n = RW_SYSCALL(SYS_pread64, fd, head, sizeof(head), 0);
         if (n < (long)sizeof(eh))
                 goto out;
         memcpy(&eh, head, sizeof(eh));
         if (memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 || eh.e_ident[EI_CLASS] != ELFCLASS64)
                 goto out;
-        is_static = 1;
-        for (int i = 0; i < eh.e_phnum && is_static; i++) {
+        kind = 0;
+        for (int i = 0; i < eh.e_phnum && kind == 0; i++) {
                 Elf64_Phdr ph;
 
-                if (!phdr(fd, head, (size_t)n, &eh, i, &ph) || ph.p_type == PT_INTERP)
-                        is_static = 0;
+                if (!phdr(fd, head, (size_t)n, &eh, i, &ph))
+                        kind = -1;
+                else if (ph.p_type == PT_INTERP)
+                        kind = 1;
         }
 out:
         rw_close(fd);
-        return is_static;
+        return kind;
 }

@@ -7,4 +7,7 @@
  * unreadable). */
 int rw_elf_is_static(const char *path);
 
+/* 1: a 64-bit ELF with PT_INTERP (dynamic), 0: without (static), -1: neither (or unreadable). */
+int rw_elf_interp(const char *path);
+
 #endif

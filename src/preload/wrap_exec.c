@@ -47,12 +47,13 @@ static void hand_over_if_static(const char *path)
 {
         const char *sock;
 
-        if (preload_engine.mode != RW_MODE_RUN || !(sock = preload_env_saved(RW_NOTIFY_ENV)) ||
-            !rw_elf_is_static(path))
+        if ((preload_engine.mode != RW_MODE_RUN && preload_engine.mode != RW_MODE_TRACE) ||
+            !(sock = preload_env_saved(RW_NOTIFY_ENV)) || !rw_elf_is_static(path))
                 return;
         int r = rw_notify_enter(sock);
         if (r < 0)
-                preload_warn("a static program's writes are not redirected", path, -r);
+                preload_warn(preload_engine.mode == RW_MODE_RUN ? "a static program's writes are not redirected"
+                             : "a static program's writes are not traced", path, -r);
 }
 
 /* execvp's search, for hand_over_if_static(): the first executable file of that name in
@@ -62,7 +63,7 @@ static const char *search_path(const char *file, char *buf)
         const char *p = getenv("PATH");
         size_t lf = strlen(file);
 
-        if (strchr(file, '/') || preload_engine.mode != RW_MODE_RUN || !preload_env_saved(RW_NOTIFY_ENV))
+        if (strchr(file, '/') || !preload_env_saved(RW_NOTIFY_ENV))
                 return file;
         for (p = p ? p : "/bin:/usr/bin"; ; p++) {
                 const char *end = strchrnul(p, ':');

@@ -260,6 +260,32 @@ static long do_change(const struct rw_engine *e, struct sup_caller *c, const str
         }
 }
 
+/* trace: the call exactly as the kernel would run it for the program (same credentials and
+ * umask; only the path was resolved here), so its real result can be recorded. */
+static long do_native(struct sup_caller *c, const struct call *k, const char *abs, const char *abs2,
+                      const char *text, const struct timespec *ts)
+{
+        int nofollow = (int)(k->flags & AT_SYMLINK_NOFOLLOW);
+        mode_t old = umask(sup_caller_umask(c));
+        long r;
+
+        switch (k->kind) {
+        case K_OPEN: case K_OPENAT2: r = openat(AT_FDCWD, abs, (int)k->flags | O_CLOEXEC, (mode_t)k->mode); break;
+        case K_MKDIR: r = mkdir(abs, (mode_t)k->mode); break;
+        case K_UNLINK: r = unlinkat(AT_FDCWD, abs, (int)(k->flags & AT_REMOVEDIR)); break;
+        case K_RENAME: r = renameat2(AT_FDCWD, abs, AT_FDCWD, abs2, (unsigned)k->flags); break;
+        case K_LINK: r = linkat(AT_FDCWD, abs, AT_FDCWD, abs2, (int)(k->flags & AT_SYMLINK_FOLLOW)); break;
+        case K_SYMLINK: r = symlink(text, abs); break;
+        case K_CHMOD: r = fchmodat(AT_FDCWD, abs, (mode_t)k->mode, 0); break;
+        case K_CHOWN: r = fchownat(AT_FDCWD, abs, k->uid, k->gid, nofollow); break;
+        case K_TRUNCATE: r = truncate(abs, (off_t)k->size); break;
+        default: r = utimensat(AT_FDCWD, abs, ts, nofollow); break;
+        }
+        r = r < 0 ? -errno : r;
+        umask(old);
+        return r;
+}
+
 static int is_change(enum kind k)
 {
         return k >= K_MKDIR && k <= K_UTIME;
@@ -338,6 +364,17 @@ static const char *op_name(const struct call *k)
         }
 }
 
+/* Fills the event record of the answer (a->action is set by the caller). */
+static void set_note(struct sup_answer *a, const struct call *k, const char *abs, const char *abs2)
+{
+        int open = k->kind == K_OPEN || k->kind == K_OPENAT2;
+
+        a->op = op_name(k);
+        a->open_flags = open ? (int)k->flags : -1;
+        snprintf(a->path, sizeof(a->path), "%s", abs);
+        snprintf(a->path2, sizeof(a->path2), "%s", (k->kind == K_RENAME || k->kind == K_LINK) ? abs2 : "");
+}
+
 /* Notes a write the supervisor performed for `run -v`: redirected when it succeeded and the
  * upper now holds the path, denied when it failed for lack of permission. */
 static void note_write(const struct rw_engine *e, const struct call *k, const char *abs, const char *abs2,
@@ -355,10 +392,26 @@ static void note_write(const struct rw_engine *e, const struct call *k, const ch
                 a->action = RW_ACTION_DENIED;
         else
                 return;
-        a->op = op_name(k);
-        a->open_flags = open ? (int)k->flags : -1;
-        snprintf(a->path, sizeof(a->path), "%s", abs);
-        snprintf(a->path2, sizeof(a->path2), "%s", (k->kind == K_RENAME || k->kind == K_LINK) ? abs2 : "");
+        set_note(a, k, abs, abs2);
+}
+
+/* trace: writes are run here and recorded with their real result; everything else goes back to
+ * the kernel unrecorded (a static program's lookups are not part of `trace --all`). */
+static void trace_call(struct sup_caller *c, const struct call *k, const char *abs, const char *abs2,
+                       const char *text, const struct timespec *ts, struct sup_answer *a)
+{
+        int open = k->kind == K_OPEN || k->kind == K_OPENAT2;
+        long r;
+
+        if (!(open && wants_write(k->flags) && !is_special(abs, k->flags)) && !is_change(k->kind))
+                return;
+        r = do_native(c, k, abs, abs2, text, ts);
+        if (open)
+                give_fd(a, (int)r, k->flags);
+        else
+                answer(a, r);
+        a->action = r >= 0 ? RW_ACTION_OK : rw_errno_redirectable((int)-r) ? RW_ACTION_DENIED : RW_ACTION_FAILED;
+        set_note(a, k, abs, abs2);
 }
 
 static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, struct call *k,
@@ -374,6 +427,10 @@ static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, st
                 return;
         if (verify(ctx) != 0)
                 return;
+        if (e->mode == RW_MODE_TRACE) {
+                trace_call(c, k, abs, abs2, text, t == 1 ? NULL : ts, a);
+                return;
+        }
         switch (k->kind) {
         case K_OPEN: case K_OPENAT2:
                 do_open(e, c, k, abs, q, a);

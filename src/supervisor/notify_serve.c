@@ -24,6 +24,7 @@
 #include "core/index.h"
 #include "core/upper_attach.h"
 #include "supervisor/notify_ops.h"
+#include "supervisor/ptrace_proc.h"
 
 static int copy_list(char *dst, size_t size, const char *src)
 {
@@ -62,11 +63,11 @@ int sup_notifier_open(struct sup_notifier *nt, const struct sup_launch *l, struc
         memset(nt, 0, sizeof(*nt));
         nt->sock = -1;
         nt->events_fd = -1;
-        nt->engine.mode = RW_MODE_RUN;
+        nt->engine.mode = strcmp(l->mode, "trace") == 0 ? RW_MODE_TRACE : RW_MODE_RUN;
         if ((r = copy_list(nt->engine.only, sizeof(nt->engine.only), l->only)) < 0 ||
             (r = copy_list(nt->engine.exclude, sizeof(nt->engine.exclude), l->exclude)) < 0)
                 return rw_err_set(e, -r, "--only/--exclude list", "");
-        if ((r = rw_upper_attach(&nt->engine.upper, l->upper)) < 0)
+        if (l->upper && (r = rw_upper_attach(&nt->engine.upper, l->upper)) < 0)
                 return rw_err_set(e, -r, "attach to upper dir", l->upper);
         if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
                 return rw_err_set(e, errno, "seccomp notification sizes", "");
@@ -225,17 +226,49 @@ static void respond(struct sup_notifier *nt, int fd, const struct sup_answer *a)
         ioctl(fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
 }
 
-/* One `run -v` record, as the preload writes them (one write on an O_APPEND fd). */
-static void emit(struct sup_notifier *nt, pid_t pid, const struct sup_answer *a)
+static uint64_t hash(const char *s)
+{
+        uint64_t h = 0xcbf29ce484222325ull;
+
+        while (*s)
+                h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
+        return h;
+}
+
+static void write_record(struct sup_notifier *nt, const char *line, int n)
+{
+        if (n > 0 && write(nt->events_fd, line, (size_t)n) < 0)
+                return;   /* a lost record must not stop the program */
+}
+
+/* trace: who is calling. Fills t (tgid, exe) and announces a process image the first time it
+ * is seen. Returns 1 when the preload is inside it (its calls are its own to record). */
+static int identify(struct sup_notifier *nt, pid_t tid, struct sup_tracee *t)
+{
+        char line[8192];
+
+        memset(t, 0, sizeof(*t));
+        t->pid = tid;
+        t->tgid = sup_proc_tgid(tid);
+        sup_proc_image(t);
+        uint64_t h = hash(t->exe);
+        for (size_t i = 0; i < nt->n_seen && i < SUP_SEEN_IMAGES; i++)
+                if (nt->seen[i].tgid == t->tgid && nt->seen[i].exe_hash == h)
+                        return nt->seen[i].preloaded;
+        nt->seen[nt->n_seen++ % SUP_SEEN_IMAGES] = (struct sup_seen_image){ t->tgid, h, t->preloaded };
+        if (!t->preloaded && nt->events_fd >= 0)
+                write_record(nt, line, sup_proc_format(t, line, sizeof(line)));
+        return t->preloaded;
+}
+
+/* One record, as the preload writes them (one write on an O_APPEND fd). */
+static void emit(struct sup_notifier *nt, pid_t pid, const char *caller, const struct sup_answer *a)
 {
         char line[3 * PATH_MAX];
         struct rw_event ev = { .pid = pid, .op = a->op, .path = a->path, .path2 = a->path2[0] ? a->path2 : NULL,
-                               .open_flags = a->open_flags, .action = a->action, .caller = NULL,
+                               .open_flags = a->open_flags, .action = a->action, .caller = caller,
                                .errnum = a->action == RW_ACTION_DENIED ? (int)-a->value : 0 };
-        int n = rw_event_format(line, sizeof(line), &ev);
-
-        if (n > 0 && write(nt->events_fd, line, (size_t)n) < 0)
-                return;   /* a lost record must not stop the program */
+        write_record(nt, line, rw_event_format(line, sizeof(line), &ev));
 }
 
 /* Receives and answers one notification. 0, or -1 when the listener is done. */
@@ -243,16 +276,24 @@ static int serve(struct sup_notifier *nt, int fd)
 {
         struct sup_answer a;   /* filled by sup_notify_decide; not zeroed: it holds two paths */
         struct sup_caller c;
+        struct sup_tracee t;
 
         memset(nt->req, 0, nt->req_size);
         if (ioctl(fd, SECCOMP_IOCTL_NOTIF_RECV, nt->req) < 0)
                 return errno == EINTR || errno == ENOENT ? 0 : -1;
         struct pending p = { .fd = fd, .id = nt->req->id };
-        sup_caller_init(&c, (pid_t)nt->req->pid);
-        sup_notify_decide(&nt->engine, nt->req, &c, still_pending, &p, &a);
-        sup_caller_close(&c);
+        pid_t tid = (pid_t)nt->req->pid;
+        int tracing = nt->engine.mode == RW_MODE_TRACE;
+        if (tracing && identify(nt, tid, &t)) {
+                a.kind = SUP_CONTINUE;
+                a.op = NULL;
+        } else {
+                sup_caller_init(&c, tid);
+                sup_notify_decide(&nt->engine, nt->req, &c, still_pending, &p, &a);
+                sup_caller_close(&c);
+        }
         respond(nt, fd, &a);
         if (a.op && nt->events_fd >= 0)
-                emit(nt, (pid_t)nt->req->pid, &a);
+                emit(nt, tracing ? t.tgid : tid, tracing ? t.exe : NULL, &a);
         return 0;
 }

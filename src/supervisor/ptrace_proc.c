@@ -1,7 +1,6 @@
 /* Traced processes: identity and image; see ptrace_proc.h. */
 #include "supervisor/ptrace_proc.h"
 
-#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,6 +9,7 @@
 #include <unistd.h>
 
 #include "core/cleanup.h"
+#include "core/elf_probe.h"
 #include "core/event.h"
 
 #define MAX_ARGS 64
@@ -51,22 +51,9 @@ pid_t sup_proc_tgid(pid_t tid)
 static int is_dynamic(pid_t pid)
 {
         char path[64];
-        RW_AUTOCLOSE int fd = -1;
-        Elf64_Ehdr eh;
-        Elf64_Phdr ph;
 
         snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || pread(fd, &eh, sizeof(eh), 0) != sizeof(eh) || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0 ||
-            eh.e_ident[EI_CLASS] != ELFCLASS64)
-                return 0;
-        for (int i = 0; i < eh.e_phnum; i++) {
-                if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (size_t)i * eh.e_phentsize)) != sizeof(ph))
-                        return 0;
-                if (ph.p_type == PT_INTERP)
-                        return 1;
-        }
-        return 0;
+        return rw_elf_interp(path) == 1;
 }
 
 static int environ_has_preload(pid_t pid)

@@ -42,4 +42,18 @@ PY
 note "a child forked by the static program is traced too"
 out=$(as_user "$RW" trace -- "$HELPER" -f "$T/app/state/child" 2>&1)
 assert_contains "$out" "$T/app/state/ (EACCES"
+
+note "a static program started by a dynamic one: served by the supervisor's seccomp backend,"
+note "its refusal and its write recorded once each, with its real results"
+as_user "$RW" trace --json -o "$T/home/nested.json" -- sh -c "$HELPER $T/app/state/nested $T/home/nested-ok; true" 2>/dev/null
+python3 - "$T/home/nested.json" "$T" <<'PY' || fail "static descendant not traced"
+import json, sys
+events = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+t = sys.argv[2]
+denied = [e for e in events if e["path"] == t + "/app/state/nested"]
+ok = [e for e in events if e["path"] == t + "/home/nested-ok"]
+assert len(denied) == 1 and denied[0]["errno"] == "EACCES" and denied[0]["exe"].endswith("static_write"), denied
+assert len(ok) == 1 and ok[0]["errno"] is None, ok
+PY
+[ -f "$T/home/nested-ok" ] || fail "the traced static program's own write did not happen"
 echo ok
