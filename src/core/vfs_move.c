@@ -124,6 +124,21 @@ static int move_in_upper(const struct rw_engine *e, const char *from, const char
         return r < 0 ? r : forget_source(e, from, src);
 }
 
+/* The source and target of a rename or link, both in the merged view: 0, or the error the
+ * kernel gives when either parent is missing or the source is gone. */
+static int lookup_pair(const struct rw_engine *e, const char *from, int follow_from, const char *to,
+                       struct rw_where *src, struct rw_where *dst)
+{
+        int r;
+
+        if ((r = rw_layer_lookup(&e->upper, from, follow_from, src)) < 0 ||
+            (r = rw_layer_lookup(&e->upper, to, 0, dst)) < 0)
+                return r;
+        if (src->kind == RW_NOPARENT || dst->kind == RW_NOPARENT)
+                return -(src->kind == RW_NOPARENT ? src->parent_errno : dst->parent_errno);
+        return src->kind == RW_GONE ? -ENOENT : 0;
+}
+
 int rw_vfs_rename(const struct rw_engine *e, const char *from, const char *to, unsigned flags)
 {
         struct rw_where src RW_WHERE_AUTO = { .parent_fd = -1 };
@@ -131,13 +146,8 @@ int rw_vfs_rename(const struct rw_engine *e, const char *from, const char *to, u
         struct stat st;
         int r;
 
-        if ((r = rw_layer_lookup(&e->upper, from, 0, &src)) < 0 ||
-            (r = rw_layer_lookup(&e->upper, to, 0, &dst)) < 0)
+        if ((r = lookup_pair(e, from, 0, to, &src, &dst)) < 0)
                 return r;
-        if (src.kind == RW_NOPARENT || dst.kind == RW_NOPARENT)
-                return -(src.kind == RW_NOPARENT ? src.parent_errno : dst.parent_errno);
-        if (src.kind == RW_GONE)
-                return -ENOENT;
         if (flags & ~RENAME_NOREPLACE)
                 return -EINVAL;   /* RENAME_EXCHANGE/WHITEOUT across layers: not supported */
         if (src.kind == RW_LOWER && dst.kind == RW_LOWER) {
@@ -192,13 +202,8 @@ int rw_vfs_link(const struct rw_engine *e, const char *from, const char *to, int
 
         if ((flags & AT_SYMLINK_FOLLOW) && strncmp(from, "/proc/", 6) == 0)
                 return link_open_file(e, from, to);
-        if ((r = rw_layer_lookup(&e->upper, from, !!(flags & AT_SYMLINK_FOLLOW), &src)) < 0 ||
-            (r = rw_layer_lookup(&e->upper, to, 0, &dst)) < 0)
+        if ((r = lookup_pair(e, from, !!(flags & AT_SYMLINK_FOLLOW), to, &src, &dst)) < 0)
                 return r;
-        if (src.kind == RW_NOPARENT || dst.kind == RW_NOPARENT)
-                return -(src.kind == RW_NOPARENT ? src.parent_errno : dst.parent_errno);
-        if (src.kind == RW_GONE)
-                return -ENOENT;
         if (merged_stat(&dst, &st))
                 return -EEXIST;
         if (src.kind == RW_LOWER && dst.kind != RW_GONE) {
