@@ -72,3 +72,27 @@ in_ro_mounts() { # "dir1 dir2" CMD...
 assert_eq() { [ "$1" = "$2" ] || fail "${3:-values differ}: got '$1', want '$2'"; }
 assert_contains() { grep -qF -- "$2" <<<"$1" || fail "${3:-output lacks '$2'}: $(head -c 2000 <<<"$1")"; }
 assert_not_contains() { ! grep -qF -- "$2" <<<"$1" || fail "${3:-output has '$2'}: $(head -c 2000 <<<"$1")"; }
+
+# Incident 2's app in DIR: main.py plots with matplotlib (Agg) and saves a JSON store under
+# ~/.myapp through its own module store.py (the attribution tests name that module and line).
+incident2_app() {
+  mkdir -p "$1"
+  cat > "$1/store.py" <<'PY'
+import json, os
+
+def save(data):
+    path = os.path.join(os.path.expanduser("~"), ".myapp", "store.json")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        json.dump(data, f)
+PY
+  cat > "$1/main.py" <<'PY'
+import matplotlib
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import store
+plt.plot([1, 2])
+store.save({"runs": 1})
+print("saved")
+PY
+}

@@ -6,24 +6,7 @@ need_root
 PY=/usr/bin/python3
 [ -x $PY ] && $PY -c 'import matplotlib' 2>/dev/null || skip "python3-matplotlib not installed"
 mkdir -p "$T/app"
-cat > "$T/app/store.py" <<'PY'
-import json, os
-
-def save(data):
-    path = os.path.join(os.path.expanduser("~"), ".myapp", "store.json")
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        json.dump(data, f)
-PY
-cat > "$T/app/main.py" <<'PY'
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-import store
-plt.plot([1, 2])
-store.save({"runs": 1})
-print("saved")
-PY
+incident2_app "$T/app"
 # The app and HOME belong to the user (as in an image built for it): natively it works.
 # HOME lives outside /tmp, so that a suggested --writable /tmp cannot cover it.
 H=$(mktemp -d /var/tmp/rwshim-home.XXXXXX) || skip "no /var/tmp"

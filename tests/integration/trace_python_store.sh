@@ -7,24 +7,7 @@ PY=/usr/bin/python3
 [ -x $PY ] && $PY -c 'import matplotlib' 2>/dev/null || skip "python3-matplotlib not installed"
 
 mkdir -p "$T/app" "$T/home"
-cat > "$T/app/store.py" <<'PY'
-import json, os
-
-def save(data):
-    path = os.path.join(os.path.expanduser("~"), ".myapp", "store.json")
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w") as f:
-        json.dump(data, f)
-PY
-cat > "$T/app/main.py" <<'PY'
-import matplotlib
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-import store
-plt.plot([1, 2])
-store.save({"runs": 1})
-print("saved")
-PY
+incident2_app "$T/app"
 root_tree "$T/app"; root_tree "$T/home"
 export USER_HOME=$T/home
 STORE_LINE=$(grep -n 'os.makedirs' "$T/app/store.py" | cut -d: -f1)
