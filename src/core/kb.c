@@ -30,22 +30,43 @@ static const char *opt_string(json_t *obj, const char *key)
         return json_is_string(v) ? json_string_value(v) : NULL;
 }
 
+/* Zeroed room for one element per entry of the JSON array arr (absent: none, unless required).
+ * Returns the memory with *ret_n set, or NULL with *err = -EINVAL (not an array, or a required
+ * one absent or empty) or -ENOMEM; NULL with *err = 0 for an absent optional array. */
+static void *alloc_elements(json_t *arr, size_t elem_size, int required, size_t *ret_n, int *err)
+{
+        size_t n = json_is_array(arr) ? json_array_size(arr) : 0;
+        void *p;
+
+        *ret_n = 0;
+        *err = 0;
+        if (!arr) {
+                *err = required ? -EINVAL : 0;
+                return NULL;
+        }
+        if (!json_is_array(arr) || (required && n == 0)) {
+                *err = -EINVAL;
+                return NULL;
+        }
+        if (!(p = calloc(n ? n : 1, elem_size))) {
+                *err = -ENOMEM;
+                return NULL;
+        }
+        *ret_n = n;
+        return p;
+}
+
 /* Collects the strings of a JSON array into a NULL-free array. Returns 0 or -ENOMEM/-EINVAL. */
 static int load_string_array(json_t *arr, const char *const **ret, size_t *ret_n)
 {
         const char **out;
         size_t i, n;
+        int err;
 
         *ret = NULL;
         *ret_n = 0;
-        if (!arr)
-                return 0;
-        if (!json_is_array(arr))
-                return -EINVAL;
-        n = json_array_size(arr);
-        out = calloc(n ? n : 1, sizeof(*out));
-        if (!out)
-                return -ENOMEM;
+        if (!(out = alloc_elements(arr, sizeof(*out), 0, &n, &err)))
+                return err;
         for (i = 0; i < n; i++) {
                 out[i] = json_string_value(json_array_get(arr, i));
                 if (!out[i]) {
@@ -62,13 +83,10 @@ static int load_paths(json_t *arr, struct rw_kb_tool *t)
 {
         struct rw_kb_path *p;
         size_t i, n;
+        int err;
 
-        if (!json_is_array(arr) || json_array_size(arr) == 0)
-                return -EINVAL;
-        n = json_array_size(arr);
-        p = calloc(n, sizeof(*p));
-        if (!p)
-                return -ENOMEM;
+        if (!(p = alloc_elements(arr, sizeof(*p), 1, &n, &err)))
+                return err;
         t->paths = p;
         t->n_paths = n;
         for (i = 0; i < n; i++) {
@@ -96,15 +114,10 @@ static int load_settings(json_t *arr, struct rw_kb_tool *t)
 {
         struct rw_kb_setting *s;
         size_t i, n;
+        int err;
 
-        if (!arr)
-                return 0;
-        if (!json_is_array(arr))
-                return -EINVAL;
-        n = json_array_size(arr);
-        s = calloc(n ? n : 1, sizeof(*s));
-        if (!s)
-                return -ENOMEM;
+        if (!(s = alloc_elements(arr, sizeof(*s), 0, &n, &err)))
+                return err;
         t->settings = s;
         t->n_settings = n;
         for (i = 0; i < n; i++) {
