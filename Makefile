@@ -17,7 +17,10 @@ CORE_PRELOAD_SRC := $(shell grep -l '(preload-safe)' $(CORE_SRC) /dev/null 2>/de
 PRELOAD_SRC      := $(wildcard src/preload/*.c) $(CORE_PRELOAD_SRC)
 CLI_SRC          := $(wildcard src/cli/*.c src/supervisor/*.c src/trace/*.c src/sandbox/*.c src/doctor/*.c) $(CORE_SRC)
 
-CLI_OBJ     := $(patsubst src/%.c,$(BUILD)/obj/cli/%.o,$(CLI_SRC))
+# The knowledge base is compiled in (scripts/kb-embed): rwshim reads no data file at run time.
+KB_JSON     := $(sort $(wildcard data/kb/*.json))
+KB_GEN      := $(BUILD)/gen/kb_embedded.c
+CLI_OBJ     := $(patsubst src/%.c,$(BUILD)/obj/cli/%.o,$(CLI_SRC)) $(BUILD)/obj/cli/core/kb_embedded.o
 PRELOAD_OBJ := $(patsubst src/%.c,$(BUILD)/obj/pic/%.o,$(PRELOAD_SRC))
 
 UNIT_SRC := $(wildcard tests/unit/*.c)
@@ -26,8 +29,21 @@ UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 .PHONY: all clean install sanitize check check-sanitize test-deps bench lint fuzz
 all: $(BUILD)/rwshim $(BUILD)/librwshim.so $(UNIT_BIN) $(BUILD)/tests/helpers
 
+# rwshim is self-contained: static-pie with libseccomp and jansson from their -dev archives, so it
+# starts in an image with no C library. The sanitize build (ASan cannot be static) sets CLI_LINK=.
+# ld warns that getpwuid (doctor) needs glibc's NSS modules: "files" is built into libc.a, and
+# without the others doctor reports "no passwd entry", which is what the program would see too.
+CLI_LINK ?= -static-pie -Wl,-z,relro,-z,now
 $(BUILD)/rwshim: $(CLI_OBJ)
-	$(CC) $(CFLAGS_ALL) -o $@ $^ -ljansson -lseccomp $(EXTRA_LDFLAGS)
+	$(CC) $(CFLAGS_ALL) $(CLI_LINK) -o $@ $^ -ljansson -lseccomp $(EXTRA_LDFLAGS)
+
+$(KB_GEN): scripts/kb-embed $(KB_JSON)
+	@mkdir -p $(dir $@)
+	scripts/kb-embed $@ $(KB_JSON)
+
+$(BUILD)/obj/cli/core/kb_embedded.o: $(KB_GEN) src/core/kb_embedded.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 # The preload links only libc (and libdl); it exports only the interposed symbols.
 $(BUILD)/librwshim.so: $(PRELOAD_OBJ) src/preload/exports.map
@@ -56,7 +72,7 @@ $(BUILD)/tests/helpers: $(wildcard tests/helpers/*.c)
 	@touch $@
 
 sanitize:
-	$(MAKE) BUILD=build-san EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -O1" \
+	$(MAKE) BUILD=build-san CLI_LINK= EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -O1" \
 	    EXTRA_LDFLAGS="-fsanitize=address,undefined"
 
 check: all
@@ -65,12 +81,37 @@ check: all
 check-sanitize: sanitize
 	RWSHIM_BUILD=$(abspath build-san) RWSHIM_SANITIZED=1 tests/run
 
+# The installed tree, also the layout of make dist: rwshim finds everything relative to itself.
+# The knowledge base is inside rwshim; share/rwshim/kb/ may hold local additions (docs/deploy.md).
+define install_tree # $(1): destination root
+	install -d $(1)/bin $(1)/lib/rwshim $(1)/share/rwshim/python $(1)/share/man/man1 \
+	    $(1)/share/bash-completion/completions
+	install -m 0755 $(BUILD)/rwshim $(1)/bin/rwshim
+	install -m 0644 $(BUILD)/librwshim.so $(1)/lib/rwshim/librwshim.so
+	if [ -f $(BUILD)/librwshim-musl.so ]; then \
+	    install -m 0644 $(BUILD)/librwshim-musl.so $(1)/lib/rwshim/librwshim-musl.so; fi
+	install -m 0644 data/python/sitecustomize.py $(1)/share/rwshim/python/sitecustomize.py
+	install -m 0644 docs/rwshim.1 $(1)/share/man/man1/rwshim.1
+	install -m 0644 data/completion/rwshim.bash $(1)/share/bash-completion/completions/rwshim
+endef
+
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/rwshim $(DESTDIR)$(PREFIX)/share/rwshim $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 0755 $(BUILD)/rwshim $(DESTDIR)$(PREFIX)/bin/rwshim
-	install -m 0644 $(BUILD)/librwshim.so $(DESTDIR)$(PREFIX)/lib/rwshim/librwshim.so
-	cp -r data/. $(DESTDIR)$(PREFIX)/share/rwshim/
-	install -m 0644 docs/rwshim.1 $(DESTDIR)$(PREFIX)/share/man/man1/rwshim.1
+	$(call install_tree,$(DESTDIR)$(PREFIX))
+
+# make dist: $(BUILD)/dist/rwshim-<version>-x86_64-linux.tar.gz and its .sha256 (sha256sum -c).
+# The tar is reproducible: sorted names, root owner, mtime of the last commit.
+DIST_NAME  := rwshim-$(VERSION)-$(shell uname -m)-linux
+DIST_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+.PHONY: dist
+dist: all
+	rm -rf $(BUILD)/dist/$(DIST_NAME) $(BUILD)/dist/$(DIST_NAME).tar.gz*
+	$(call install_tree,$(BUILD)/dist/$(DIST_NAME))
+	install -d $(BUILD)/dist/$(DIST_NAME)/share/doc/rwshim
+	install -m 0644 README.md docs/deploy.md $(BUILD)/dist/$(DIST_NAME)/share/doc/rwshim/
+	tar -C $(BUILD)/dist --sort=name --owner=0 --group=0 --numeric-owner --mtime=@$(DIST_EPOCH) \
+	    -cf - $(DIST_NAME) | gzip -n -9 > $(BUILD)/dist/$(DIST_NAME).tar.gz
+	cd $(BUILD)/dist && sha256sum $(DIST_NAME).tar.gz > $(DIST_NAME).tar.gz.sha256
+	@echo "$(BUILD)/dist/$(DIST_NAME).tar.gz"
 
 bench: all
 	bench/run

@@ -21,7 +21,8 @@ mkdir -p "$T/bin" "$T/lib/rwshim"
 cp "$RWSHIM_BUILD/rwshim" "$T/bin/rwshim"
 cp "$RWSHIM_BUILD/librwshim.so" "$T/lib/rwshim/librwshim.so"
 [ -d "$RWSHIM_BUILD/tests/helpers" ] && cp -r "$RWSHIM_BUILD/tests/helpers" "$T/helpers"
-[ -d "$RWSHIM_SRC/data" ] && mkdir -p "$T/share/rwshim" && cp -r "$RWSHIM_SRC/data/." "$T/share/rwshim/"
+# The knowledge base is built into rwshim; only the Python hook is a file (as in make dist).
+[ -d "$RWSHIM_SRC/data/python" ] && mkdir -p "$T/share/rwshim" && cp -r "$RWSHIM_SRC/data/python" "$T/share/rwshim/"
 chmod -R a+rX "$T"
 cd "$T"   # the test user must be able to stat its cwd (CI may run from /root, mode 0700)
 RW="$T/bin/rwshim"

@@ -210,13 +210,12 @@ static long count_outside(const struct trace_log *log, struct trace_writable *w)
 
 /* Returns the number of writes outside the writable set, or -1 after printing an error. */
 static long write_results(FILE *out, int fd, const struct check_args *a, const char *events_path,
-                          const char *title, int status)
+                          const struct trace_knowledge *kb, const char *title, int status)
 {
         const char *set[2 * MAX_WRITABLE + 16];
         struct trace_writable w = { set, writable_set(a, events_path, set) };
         struct trace_report_opts ro = { title, status, trace_event_outside, &w };
         struct trace_log log;
-        struct trace_knowledge *kb;
         struct rw_err e;
         long outside, r;
 
@@ -225,7 +224,6 @@ static long write_results(FILE *out, int fd, const struct check_args *a, const c
 
         if (trace_log_read_fd(&log, fd, ignore, &e) < 0)
                 return rw_err_print(&e), -1;
-        kb = trace_knowledge_open("rwshim check", a->verbose);
         trace_attribute_all(&log, kb);
         outside = count_outside(&log, &w);
         r = a->json ? trace_json_write(out, &log, trace_event_outside, &w) : trace_report_write(out, &log, &ro);
@@ -236,7 +234,6 @@ static long write_results(FILE *out, int fd, const struct check_args *a, const c
         if (r >= 0 && a->suggest)
                 print_suggestion(out, &log, &w, a->json);
         trace_log_free(&log);
-        trace_knowledge_free(kb);
         if (r < 0) {
                 rw_err_set(&e, (int)-r, "write report", a->output ? a->output : "stderr");
                 return rw_err_print(&e), -1;
@@ -244,7 +241,7 @@ static long write_results(FILE *out, int fd, const struct check_args *a, const c
         return outside;
 }
 
-static int run_checked(const struct check_args *a, FILE *out)
+static int run_checked(const struct check_args *a, const struct trace_knowledge *kb, FILE *out)
 {
         struct trace_event_file ef;
         struct check_backend b;
@@ -263,7 +260,7 @@ static int run_checked(const struct check_args *a, FILE *out)
         trace_python_hook_setenv();
         status = sup_launch_and_wait(&l, &is_static, &e);
         if (status >= 0)
-                outside = write_results(out, ef.fd, a, ef.path, b.title, status);
+                outside = write_results(out, ef.fd, a, ef.path, kb, b.title, status);
 out:
         if (status < 0)
                 rw_err_print(&e);
@@ -279,15 +276,20 @@ out:
 int cli_check(int argc, char **argv)
 {
         struct check_args a;
+        struct trace_knowledge *kb;
         FILE *out;
         int r;
 
         memset(&a, 0, sizeof(a));
         if ((r = parse_args(argc, argv, &a)) >= 0)
                 return r;
-        if (!(out = open_output(a.output)))
+        /* Before the command runs: a broken knowledge-base override is the caller's error (125). */
+        if (!(kb = trace_knowledge_open()))
                 return CLI_EXIT_OWN_ERROR;
-        r = run_checked(&a, out);
+        if (!(out = open_output(a.output)))
+                return trace_knowledge_free(kb), CLI_EXIT_OWN_ERROR;
+        r = run_checked(&a, kb, out);
+        trace_knowledge_free(kb);
         if (out != stderr)
                 fclose(out);
         return r;

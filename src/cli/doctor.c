@@ -26,8 +26,9 @@ const char cli_doctor_help[] =
         "  --from FILE      build the fix from the writes in an NDJSON trace written by\n"
         "                   'rwshim trace --json' or 'rwshim check --json' ('-': stdin)\n"
         "  --user UID[:GID] the user the fix runs the app as (default: the caller; 65532 if root)\n\n"
-        "The knowledge base is read from $RWSHIM_DATA, else ../share/rwshim or ../data next to\n"
-        "the rwshim executable. See docs/doctor.md.\n"
+        "The knowledge base is built into rwshim; files in $RWSHIM_DATA/kb, else in\n"
+        "../share/rwshim/kb next to the rwshim executable, add tools or replace built-in ones.\n"
+        "See docs/doctor.md.\n"
         "Exit status: 0 when the report was printed (whatever it found), 125 on bad input.\n";
 
 struct doctor_args {
@@ -109,14 +110,12 @@ static int parse_args(int argc, char **argv, struct doctor_args *a)
 /* Loads the KB, builds the plan from the environment or the trace, and prints it. */
 static int run_doctor(const struct doctor_args *a, struct rw_err *e)
 {
-        char dir[PATH_MAX];
+        char override[PATH_MAX];
         struct rw_kb *kb = NULL;
         struct doctor_plan plan;
         int r;
 
-        r = rw_kb_find_dir(dir, sizeof(dir), e);
-        if (r >= 0)
-                r = rw_kb_load(dir, &kb, e);
+        r = rw_kb_load_default(&kb, override, sizeof(override), e);
         if (r < 0)
                 return r;
         /* The audit reports on the real caller; only the emitted fix uses --user. */

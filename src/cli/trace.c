@@ -85,11 +85,10 @@ static FILE *open_output(const char *path)
 }
 
 static int write_results(FILE *out, int fd, const struct trace_args *a, const char *events_path,
-                         int status)
+                         const struct trace_knowledge *kb, int status)
 {
         struct trace_report_opts ro = { .title = "rwshim trace", .status = status };
         struct trace_log log;
-        struct trace_knowledge *kb;
         struct rw_err e;
         long r;
         char hook[PATH_MAX];
@@ -97,11 +96,9 @@ static int write_results(FILE *out, int fd, const struct trace_args *a, const ch
 
         if (trace_log_read_fd(&log, fd, ignore, &e) < 0)
                 return rw_err_print(&e), -1;
-        kb = trace_knowledge_open("rwshim trace", a->verbose);
         trace_attribute_all(&log, kb);
         r = a->json ? trace_json_write(out, &log, NULL, NULL) : trace_report_write(out, &log, &ro);
         trace_log_free(&log);
-        trace_knowledge_free(kb);
         if (r < 0) {
                 rw_err_set(&e, (int)-r, "write report", a->output ? a->output : "stderr");
                 return rw_err_print(&e), -1;
@@ -113,14 +110,18 @@ int cli_trace(int argc, char **argv)
 {
         struct trace_args a;
         struct trace_event_file ef;
+        struct trace_knowledge *kb;
         struct rw_err e;
         int status, is_static = 0, r = parse_args(argc, argv, &a);
         FILE *out;
 
         if (r >= 0)
                 return r;
-        if (!(out = open_output(a.output)))
+        /* Before the command runs: a broken knowledge-base override is the caller's error (125). */
+        if (!(kb = trace_knowledge_open()))
                 return CLI_EXIT_OWN_ERROR;
+        if (!(out = open_output(a.output)))
+                return trace_knowledge_free(kb), CLI_EXIT_OWN_ERROR;
         if (trace_event_file_create(&ef, 0, &e) < 0)
                 return rw_err_print(&e), CLI_EXIT_OWN_ERROR;
         if (trace_python_hook_setenv() < 0 && a.verbose)
@@ -130,9 +131,11 @@ int cli_trace(int argc, char **argv)
         status = sup_launch_and_wait(&l, &is_static, &e);
         if (status < 0) {
                 trace_event_file_close(&ef);
+                trace_knowledge_free(kb);
                 return rw_err_print(&e), CLI_EXIT_OWN_ERROR;
         }
-        r = write_results(out, ef.fd, &a, ef.path, status);
+        r = write_results(out, ef.fd, &a, ef.path, kb, status);
+        trace_knowledge_free(kb);
         trace_event_file_close(&ef);
         if (out != stderr)
                 fclose(out);

@@ -1,10 +1,12 @@
 /* Knowledge base: loading data/kb/<tool>.json and attributing a path to a tool. See kb.h.
  * Not preload-safe (jansson, malloc, stdio). */
 #include "core/kb.h"
+#include "core/kb_embedded.h"
 #include "core/self_dir.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <jansson.h>
 #include <limits.h>
@@ -189,48 +191,133 @@ static int is_json_name(const struct dirent *d)
         return d->d_name[0] != '.' && n > 5 && strcmp(d->d_name + n - 5, ".json") == 0;
 }
 
-/* Parses one file into kb->tools[kb->n_tools]; on error e names the file. */
-static int load_file(struct rw_kb *kb, const char *path, struct rw_err *e)
+/* Room for one more parsed file. Returns 0 or -ENOMEM. */
+static int kb_grow(struct rw_kb *kb)
 {
-        json_error_t jerr;
-        json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
-        int r;
+        size_t n = kb->n_roots + 1;
+        json_t **roots = realloc(kb->roots, n * sizeof(*roots));
+        struct rw_kb_tool *tools;
 
-        if (!root) {
-                rw_err_set(e, EINVAL, "parse knowledge base", path);
-                return rw_err_hint(e, "line %d: %s", jerr.line, jerr.text);
-        }
-        kb->roots[kb->n_roots++] = root;
-        r = load_tool(root, &kb->tools[kb->n_tools]);
-        kb->n_tools++;    /* counted even on error, so rw_kb_free releases its arrays */
-        if (r == -EINVAL) {
-                rw_err_set(e, EINVAL, "invalid knowledge-base entry", path);
-                return rw_err_hint(e, "see data/kb.schema.json for the required fields");
-        }
-        if (r < 0)
-                return rw_err_set(e, -r, "load knowledge base", path);
+        if (!roots)
+                return -ENOMEM;
+        kb->roots = roots;
+        if (!(tools = realloc(kb->tools, n * sizeof(*tools))))
+                return -ENOMEM;
+        kb->tools = tools;
         return 0;
 }
 
-int rw_kb_load(const char *dir, struct rw_kb **ret_kb, struct rw_err *e)
+/* A later entry of an existing name (an override) takes the earlier one's place. */
+static void kb_replace_same_name(struct rw_kb *kb)
+{
+        struct rw_kb_tool *last = &kb->tools[kb->n_tools - 1];
+
+        for (size_t i = 0; i + 1 < kb->n_tools; i++) {
+                if (strcmp(kb->tools[i].name, last->name) != 0)
+                        continue;
+                free_tool(&kb->tools[i]);
+                kb->tools[i] = *last;
+                kb->n_tools--;
+                return;
+        }
+}
+
+/* Adds one parsed document (owned by kb from here on) as a tool; on error e names where it is. */
+static int add_root(struct rw_kb *kb, json_t *root, const char *where, struct rw_err *e)
+{
+        int r;
+
+        if (kb_grow(kb) < 0) {
+                json_decref(root);
+                return rw_err_set(e, ENOMEM, "load knowledge base", where);
+        }
+        kb->roots[kb->n_roots++] = root;
+        memset(&kb->tools[kb->n_tools], 0, sizeof(kb->tools[0]));
+        r = load_tool(root, &kb->tools[kb->n_tools]);
+        kb->n_tools++;    /* counted even on error, so rw_kb_free releases its arrays */
+        if (r == -EINVAL) {
+                rw_err_set(e, EINVAL, "invalid knowledge-base entry", where);
+                return rw_err_hint(e, "see data/kb.schema.json for the required fields");
+        }
+        if (r < 0)
+                return rw_err_set(e, -r, "load knowledge base", where);
+        kb_replace_same_name(kb);
+        return 0;
+}
+
+static int parse_error(struct rw_err *e, const char *where, const json_error_t *jerr)
+{
+        rw_err_set(e, EINVAL, "parse knowledge base", where);
+        return rw_err_hint(e, "line %d: %s", jerr->line, jerr->text);
+}
+
+/* Reads the whole of fd into a NUL-terminated buffer the caller frees. Returns 0 or -errno. */
+static int read_all(int fd, char **ret, size_t *ret_n)
+{
+        size_t n = 0, cap = 16384;
+        char *buf = malloc(cap), *grown;
+        ssize_t got;
+
+        while (buf) {
+                if (n + 1 >= cap) {
+                        if (!(grown = realloc(buf, cap * 2)))
+                                break;
+                        buf = grown;
+                        cap *= 2;
+                }
+                got = read(fd, buf + n, cap - n - 1);
+                if (got < 0 && errno == EINTR)
+                        continue;
+                if (got < 0) {
+                        int err = errno;
+
+                        free(buf);
+                        return -err;
+                }
+                if (got == 0) {
+                        buf[n] = '\0';
+                        *ret = buf;
+                        *ret_n = n;
+                        return 0;
+                }
+                n += (size_t)got;
+        }
+        free(buf);
+        return -ENOMEM;
+}
+
+/* Parses one file; an unreadable one is its errno, naming the file. */
+static int load_file(struct rw_kb *kb, const char *path, struct rw_err *e)
+{
+        json_error_t jerr;
+        json_t *root;
+        char *text = NULL;
+        size_t len = 0;
+        int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+        if (fd < 0)
+                return rw_err_set(e, errno, "read knowledge base", path);
+        r = read_all(fd, &text, &len);
+        close(fd);
+        if (r < 0)
+                return rw_err_set(e, -r, "read knowledge base", path);
+        root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+        free(text);
+        if (!root)
+                return parse_error(e, path, &jerr);
+        return add_root(kb, root, path, e);
+}
+
+/* Adds every KBDIR/<name>.json, in name order. */
+static int load_dir(struct rw_kb *kb, const char *kbdir, struct rw_err *e)
 {
         struct dirent **names = NULL;
-        char kbdir[PATH_MAX], path[PATH_MAX];
-        struct rw_kb *kb;
+        char path[PATH_MAX];
         int n, r = 0;
 
-        if ((size_t)snprintf(kbdir, sizeof(kbdir), "%s/kb", dir) >= sizeof(kbdir))
-                return rw_err_set(e, ENAMETOOLONG, "open knowledge base", dir);
         n = scandir(kbdir, &names, is_json_name, alphasort);
         if (n < 0)
                 return rw_err_set(e, errno, "open knowledge base", kbdir);
-        kb = calloc(1, sizeof(*kb));
-        if (kb) {
-                kb->roots = calloc((size_t)n + 1, sizeof(*kb->roots));
-                kb->tools = calloc((size_t)n + 1, sizeof(*kb->tools));
-        }
-        if (!kb || !kb->roots || !kb->tools)
-                r = rw_err_set(e, ENOMEM, "load knowledge base", kbdir);
         for (int i = 0; i < n; i++) {
                 if (r == 0 && (size_t)snprintf(path, sizeof(path), "%s/%s", kbdir,
                                                names[i]->d_name) >= sizeof(path))
@@ -240,12 +327,71 @@ int rw_kb_load(const char *dir, struct rw_kb **ret_kb, struct rw_err *e)
                 free(names[i]);
         }
         free(names);
+        return r;
+}
+
+/* Adds the knowledge base compiled into rwshim (scripts/kb-embed). */
+static int load_embedded(struct rw_kb *kb, struct rw_err *e)
+{
+        char where[128];
+
+        for (size_t i = 0; i < rw_kb_n_embedded; i++) {
+                const struct rw_kb_blob *b = &rw_kb_embedded[i];
+                json_error_t jerr;
+                json_t *root = json_loadb(b->data, b->size, JSON_REJECT_DUPLICATES, &jerr);
+                int r;
+
+                snprintf(where, sizeof(where), "(built in) %s", b->name);
+                if (!root)
+                        return parse_error(e, where, &jerr);
+                if ((r = add_root(kb, root, where, e)) < 0)
+                        return r;
+        }
+        return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+        return strcmp(((const struct rw_kb_tool *)a)->name, ((const struct rw_kb_tool *)b)->name);
+}
+
+/* Hands kb to the caller sorted by name, or frees it on error. */
+static int kb_finish(struct rw_kb *kb, int r, struct rw_kb **ret_kb)
+{
         if (r < 0) {
                 rw_kb_free(kb);
                 return r;
         }
+        qsort(kb->tools, kb->n_tools, sizeof(kb->tools[0]), by_name);
         *ret_kb = kb;
         return (int)kb->n_tools;
+}
+
+int rw_kb_load(const char *dir, struct rw_kb **ret_kb, struct rw_err *e)
+{
+        char kbdir[PATH_MAX];
+        struct rw_kb *kb;
+
+        if ((size_t)snprintf(kbdir, sizeof(kbdir), "%s/kb", dir) >= sizeof(kbdir))
+                return rw_err_set(e, ENAMETOOLONG, "open knowledge base", dir);
+        if (!(kb = calloc(1, sizeof(*kb))))
+                return rw_err_set(e, ENOMEM, "load knowledge base", kbdir);
+        return kb_finish(kb, load_dir(kb, kbdir, e), ret_kb);
+}
+
+int rw_kb_load_default(struct rw_kb **ret_kb, char *override, size_t size, struct rw_err *e)
+{
+        struct rw_kb *kb;
+        int r;
+
+        if ((r = rw_kb_override_dir(override, size, e)) < 0)
+                return r;
+        if (!(kb = calloc(1, sizeof(*kb))))
+                return rw_err_set(e, ENOMEM, "load knowledge base", "(built in)");
+        r = load_embedded(kb, e);
+        if (r == 0 && override[0])
+                r = load_dir(kb, override, e);
+        return kb_finish(kb, r, ret_kb);
 }
 
 size_t rw_kb_count(const struct rw_kb *kb)
@@ -266,42 +412,47 @@ const struct rw_kb_tool *rw_kb_find(const struct rw_kb *kb, const char *name)
         return NULL;
 }
 
-/* ---- the KB directory ------------------------------------------------------------------- */
+/* ---- the override directory ------------------------------------------------------------ */
 
-static int has_kb(const char *dir)
+/* 1 when path is a directory, 0 when nothing is there, else -errno. */
+static int dir_present(const char *path)
 {
-        char p[PATH_MAX];
         struct stat st;
 
-        if ((size_t)snprintf(p, sizeof(p), "%s/kb", dir) >= sizeof(p))
-                return 0;
-        return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+        if (stat(path, &st) == 0)
+                return S_ISDIR(st.st_mode) ? 1 : -ENOTDIR;
+        return errno == ENOENT ? 0 : -errno;
 }
 
-int rw_kb_find_dir(char *buf, size_t size, struct rw_err *e)
+int rw_kb_override_dir(char *buf, size_t size, struct rw_err *e)
 {
-        static const char *const rel[] = { "../share/rwshim", "../data" };
         const char *env = getenv("RWSHIM_DATA");
         char exe[PATH_MAX];
         int r;
 
+        buf[0] = '\0';
         if (env && *env) {
-                if ((size_t)snprintf(buf, size, "%s", env) >= size)
-                        return rw_err_set(e, ENAMETOOLONG, "find knowledge base", env);
-                if (!has_kb(buf))
-                        return rw_err_set(e, ENOENT, "find knowledge base ($RWSHIM_DATA)", env);
+                if ((size_t)snprintf(buf, size, "%s/kb", env) >= size)
+                        return rw_err_set(e, ENAMETOOLONG, "find knowledge base ($RWSHIM_DATA)", env);
+                r = dir_present(buf);
+                if (r <= 0)
+                        return rw_err_set(e, r ? -r : ENOENT, "find knowledge base ($RWSHIM_DATA)", buf);
                 return 0;
         }
         if ((r = rw_self_dir(exe, sizeof(exe), e)) < 0)
                 return r;
-        for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-                if ((size_t)snprintf(buf, size, "%s/%s", exe, rel[i]) >= size)
-                        continue;
-                if (has_kb(buf))
-                        return 0;
+        if ((size_t)snprintf(buf, size, "%s/../share/rwshim/kb", exe) >= size) {
+                buf[0] = '\0';
+                return 0;
         }
-        rw_err_set(e, ENOENT, "find knowledge base", exe);
-        return rw_err_hint(e, "set RWSHIM_DATA to the directory holding kb/ (data/ in the source tree)");
+        r = dir_present(buf);
+        if (r < 0)
+                return rw_err_set(e, -r, "open knowledge base", buf);
+        if (r == 0)
+                buf[0] = '\0';
+        else if (realpath(buf, exe) && strlen(exe) < size)
+                strcpy(buf, exe);       /* errors name /opt/rwshim/share/..., not bin/../share */
+        return 0;
 }
 
 /* ---- template expansion ----------------------------------------------------------------- */

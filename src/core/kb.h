@@ -1,6 +1,7 @@
 /* The knowledge base: where tools write by default, what moves it, and what they do when the
- * write fails. Data lives in data/kb/<tool>.json (schema: data/kb.schema.json, docs/doctor.md);
- * this module loads it with jansson and attributes an absolute path to the tool that writes it.
+ * write fails. Data lives in data/kb/<tool>.json (schema: data/kb.schema.json, docs/doctor.md),
+ * compiled into rwshim at build time (kb_embedded.h); this module loads it with jansson and
+ * attributes an absolute path to the tool that writes it.
  * Used by trace, check and doctor. NOT preload-safe: it allocates and uses stdio.
  *
  * Path templates are absolute paths with variables, expanded from a struct rw_kb_ctx:
@@ -80,6 +81,11 @@ struct rw_kb_match {
 /* Loads every DIR/kb/<name>.json (in name order). Returns the number of tools, or -errno with e set
  * (a file that is not valid JSON or lacks a required field is -EINVAL, naming the file). */
 int rw_kb_load(const char *dir, struct rw_kb **ret_kb, struct rw_err *e);
+/* The knowledge base users get: the one compiled into rwshim (data/kb at build time), then the
+ * override directory's files (rw_kb_override_dir), each adding a tool or replacing the built-in
+ * one of the same "tool" name. override (size bytes) receives the directory used, "" for none.
+ * Returns the number of tools, or -errno with e naming the unreadable or malformed file. */
+int rw_kb_load_default(struct rw_kb **ret_kb, char *override, size_t size, struct rw_err *e);
 void rw_kb_free(struct rw_kb *kb);
 
 size_t rw_kb_count(const struct rw_kb *kb);
@@ -102,10 +108,10 @@ int rw_kb_match_path(const struct rw_kb *kb, const char *abs_path, const struct 
 int rw_kb_expand(const char *template, const struct rw_kb_ctx *ctx, const char *cache_root,
                  const char *state_root, char *buf, size_t size);
 
-/* Finds the knowledge-base directory: $RWSHIM_DATA, else <exe dir>/../share/rwshim, else
- * <exe dir>/../data (the source tree, when running build/rwshim). Returns 0 with buf filled,
- * or -ENOENT with e set. */
-int rw_kb_find_dir(char *buf, size_t size, struct rw_err *e);
+/* Finds the override directory for local additions: $RWSHIM_DATA/kb when RWSHIM_DATA is set (it
+ * must exist), else <exe dir>/../share/rwshim/kb if it exists. Returns 0 with buf filled ("" when
+ * there is none), or -errno with e set. */
+int rw_kb_override_dir(char *buf, size_t size, struct rw_err *e);
 
 /* The same matching, with every template expanded once for ctx: for matching many paths
  * (a trace's events), where expanding per path would dominate. ctx must outlive it. */

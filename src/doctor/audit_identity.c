@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <nss.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,9 @@ int doctor_audit_identity(struct doctor_plan *p, bool *ret_home_fixed)
         bool no_passwd;
         int r;
 
+        /* rwshim is static: an NSS module dlopen()ed from the image's glibc (libnss_systemd of
+         * another version) can crash it, so only /etc/passwd (built into libc.a) is asked. */
+        __nss_configure_lookup("passwd", "files");
         errno = 0;
         no_passwd = getpwuid(getuid()) == NULL;
         r = audit_home(p, no_passwd, ret_home_fixed);

@@ -16,45 +16,50 @@ struct trace_knowledge {
         char cwd[PATH_MAX];     /* ctx.cwd points here */
 };
 
-int trace_knowledge_load(const char *dir, struct trace_knowledge **ret, struct rw_err *e)
+/* Compiles the loaded kb for this process's environment; frees it on error. */
+static int knowledge_compile(struct rw_kb *kb, struct trace_knowledge **ret)
 {
         struct trace_knowledge *k = calloc(1, sizeof(*k));
-        int r;
+        int r = k ? 0 : -ENOMEM;
 
-        if (!k)
-                return rw_err_set(e, ENOMEM, "load knowledge base", dir);
-        r = rw_kb_load(dir, &k->kb, e);
+        if (k) {
+                k->kb = kb;
+                rw_kb_ctx_from_env(&k->ctx, k->cwd, sizeof(k->cwd));
+                r = rw_kb_matcher_new(k->kb, &k->ctx, &k->matcher);
+        }
         if (r < 0) {
+                rw_kb_free(kb);
                 free(k);
                 return r;
-        }
-        rw_kb_ctx_from_env(&k->ctx, k->cwd, sizeof(k->cwd));
-        r = rw_kb_matcher_new(k->kb, &k->ctx, &k->matcher);
-        if (r < 0) {
-                rw_kb_free(k->kb);
-                free(k);
-                return rw_err_set(e, -r, "compile knowledge base", dir);
         }
         *ret = k;
         return 0;
 }
 
-struct trace_knowledge *trace_knowledge_open(const char *who, int verbose)
+int trace_knowledge_load(const char *dir, struct trace_knowledge **ret, struct rw_err *e)
+{
+        struct rw_kb *kb;
+        int r = rw_kb_load(dir, &kb, e);
+
+        if (r < 0)
+                return r;
+        r = knowledge_compile(kb, ret);
+        return r < 0 ? rw_err_set(e, -r, "compile knowledge base", dir) : 0;
+}
+
+struct trace_knowledge *trace_knowledge_open(void)
 {
         struct trace_knowledge *k = NULL;
+        struct rw_kb *kb;
         struct rw_err e;
-        char dir[PATH_MAX];
+        char override[PATH_MAX];
+        int r;
 
-        if (rw_kb_find_dir(dir, sizeof(dir), &e) < 0) {
-                if (verbose)
-                        fprintf(stderr, "%s: knowledge base not found (set RWSHIM_DATA): "
-                                "no attribution to tools\n", who);
-                return NULL;
-        }
-        if (trace_knowledge_load(dir, &k, &e) < 0) {
-                rw_err_print(&e);
-                fprintf(stderr, "%s: knowledge base unusable: no attribution to tools\n", who);
-                return NULL;
+        if (rw_kb_load_default(&kb, override, sizeof(override), &e) < 0)
+                return rw_err_print(&e), NULL;
+        if ((r = knowledge_compile(kb, &k)) < 0) {
+                rw_err_set(&e, -r, "compile knowledge base", override[0] ? override : "(built in)");
+                return rw_err_print(&e), NULL;
         }
         return k;
 }

@@ -23,10 +23,10 @@ struct trace_knowledge_entry {
  * -errno with e set. */
 int trace_knowledge_load(const char *dir, struct trace_knowledge **ret, struct rw_err *e);
 
-/* Finds the knowledge base (core/kb.h rw_kb_find_dir) and loads it. Returns it, or NULL after
- * saying why on stderr, prefixed with who ("rwshim trace"): once, and only with verbose when the
- * knowledge base is not installed; always when it is there but cannot be loaded. */
-struct trace_knowledge *trace_knowledge_open(const char *who, int verbose);
+/* Loads the knowledge base users get (core/kb.h rw_kb_load_default: built in, plus the override
+ * directory). Returns it, or NULL after printing the one-line error (an unreadable or malformed
+ * override file): the caller exits 125. */
+struct trace_knowledge *trace_knowledge_open(void);
 
 void trace_knowledge_free(struct trace_knowledge *k);
 
