@@ -12,15 +12,18 @@ cache=${RWSHIM_IMAGE_CACHE:-/var/cache/rwshim-tests}
 mirror=${RWSHIM_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 pod() { podman --runtime runc --cgroup-manager cgroupfs "$@"; }
 
-# The cache key: a change to this script or the musl program builds new images.
-key=$(cat "$here/images.sh" "$here/musl_counter.c" | sha256sum | cut -c1-12)
+# Cache keys: the Debian root changes only with what it is made of; the musl image with this
+# script or its program.
+debian_spec="bookworm minbase python3-jinja2"
+debian_key=$(echo "$debian_spec" | sha256sum | cut -c1-12)
+musl_key=$(cat "$here/images.sh" "$here/musl_counter.c" | sha256sum | cut -c1-12)
 
 import_tar() { # tarball image
   pod image exists "$2" || pod import --change 'ENV PATH=/usr/local/bin:/usr/bin:/bin' "$1" "$2" >/dev/null
 }
 
 debian() {
-  local img=localhost/rwshim-test/debian-minbase:$key dir=$cache/release-debian-$key
+  local img=localhost/rwshim-test/debian-minbase:$debian_key dir=$cache/release-debian-$debian_key
   pod image exists "$img" && { echo "$img"; return; }
   if [ ! -s "$dir/rootfs.tar" ]; then
     command -v debootstrap >/dev/null || { echo "debootstrap not installed" >&2; return 1; }
@@ -36,7 +39,7 @@ debian() {
 }
 
 musl() {
-  local img=localhost/rwshim-test/musl-only:$key dir=$cache/release-musl-$key ldso
+  local img=localhost/rwshim-test/musl-only:$musl_key dir=$cache/release-musl-$musl_key ldso
   pod image exists "$img" && { echo "$img"; return; }
   command -v musl-gcc >/dev/null || { echo "musl-gcc not installed (musl-tools)" >&2; return 1; }
   ldso=$(ls /usr/lib/musl/lib/ld-musl-*.so.1 /lib/ld-musl-*.so.1 2>/dev/null | head -n 1) || true
