@@ -28,7 +28,7 @@ assert_eq "$(grep -c 'Read-only file system' <<<"$out")" 4 "four workers fail na
 note "the image's entrypoint: all 4 workers render, the cache lands in the upper"
 out=$(ct_run "$img" "${VOL[@]}" -- 2>&1) || fail "rwshim run in the container failed: $out"
 for n in 0 1 2 3; do assert_contains "$out" "Hello user from worker $n"; done
-assert_eq "$(grep -c cache-miss <<<"$out")" 4 "first run compiles the template"
+grep -q cache-miss <<<"$out" || fail "the first run should compile the template: $out"
 ls "$T/state/fs/app/sdk/prompts/.jinja_cache"/__jinja2_*.cache >/dev/null 2>&1 ||
   fail "no bytecode cache in the upper: $(find "$T/state" | head)"
 out=$(ct_run "$img" "${VOL[@]}" -- 2>&1) || fail "second run failed: $out"
