@@ -102,10 +102,12 @@ install: all
 # The tar is reproducible: sorted names, root owner, mtime of the last commit.
 DIST_NAME  := rwshim-$(VERSION)-$(shell uname -m)-linux
 DIST_EPOCH := $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+STRIP      ?= strip
 .PHONY: dist
 dist: all
 	rm -rf $(BUILD)/dist/$(DIST_NAME) $(BUILD)/dist/$(DIST_NAME).tar.gz*
 	$(call install_tree,$(BUILD)/dist/$(DIST_NAME))
+	$(STRIP) --strip-debug $(BUILD)/dist/$(DIST_NAME)/bin/rwshim $(BUILD)/dist/$(DIST_NAME)/lib/rwshim/*.so
 	install -d $(BUILD)/dist/$(DIST_NAME)/share/doc/rwshim
 	install -m 0644 README.md docs/deploy.md $(BUILD)/dist/$(DIST_NAME)/share/doc/rwshim/
 	tar -C $(BUILD)/dist --sort=name --owner=0 --group=0 --numeric-owner --mtime=@$(DIST_EPOCH) \
