@@ -34,6 +34,7 @@ static void check_builtin(void)
         struct rw_kb *kb = NULL;
         struct rw_err e = { 0 };
         char over[PATH_MAX];
+        size_t unsorted = 0;
         int n;
 
         unsetenv("RWSHIM_DATA");
@@ -44,7 +45,6 @@ static void check_builtin(void)
                 return;
         }
         ok(rw_kb_find(kb, "jinja2") != NULL, "it holds jinja2");
-        size_t unsorted = 0;
 
         for (size_t i = 1; i < rw_kb_count(kb); i++)
                 unsorted += strcmp(rw_kb_tool_at(kb, i - 1)->name, rw_kb_tool_at(kb, i)->name) >= 0;
