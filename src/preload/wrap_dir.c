@@ -60,7 +60,9 @@ DECLARE_REAL(DIR *, opendir, const char *);
 DECLARE_REAL(DIR *, fdopendir, int);
 DECLARE_REAL(int, closedir, DIR *);
 DECLARE_REAL(struct dirent *, readdir, DIR *);
+#if PRELOAD_GLIBC_ABI
 DECLARE_REAL(struct dirent64 *, readdir64, DIR *);
+#endif
 DECLARE_REAL(void, rewinddir, DIR *);
 DECLARE_REAL(void, seekdir, DIR *, long);
 DECLARE_REAL(long, telldir, DIR *);
@@ -137,6 +139,7 @@ PRELOAD_API struct dirent *readdir(DIR *d)
         return e == (void *)-1 ? REAL(readdir)(d) : e;
 }
 
+#if PRELOAD_GLIBC_ABI
 PRELOAD_API struct dirent64 *readdir64(DIR *d)
 {
         if (likely(atomic_load_explicit(&merged_open, memory_order_relaxed) == 0))
@@ -144,6 +147,7 @@ PRELOAD_API struct dirent64 *readdir64(DIR *d)
         void *e = merged_next(d);
         return e == (void *)-1 ? REAL(readdir64)(d) : e;
 }
+#endif
 
 /* Applies fn to d's merged state; returns 1 if d is merged. */
 static int with_merged(DIR *d, void (*fn)(struct merged_dir *m, long arg), long arg)
@@ -250,12 +254,14 @@ PRELOAD_API int scandir(const char *path, struct dirent ***list, int (*sel)(cons
         return n;
 }
 
+#if PRELOAD_GLIBC_ABI
 PRELOAD_API int scandir64(const char *path, struct dirent64 ***list, int (*sel)(const struct dirent64 *),
                           int (*cmp)(const struct dirent64 **, const struct dirent64 **))
 {
         return scandir(path, (struct dirent ***)list, (int (*)(const struct dirent *))sel,
                        (int (*)(const struct dirent **, const struct dirent **))cmp);
 }
+#endif
 
 /* ---- cwd ---- */
 DECLARE_REAL(int, chdir, const char *);
