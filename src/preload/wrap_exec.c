@@ -21,7 +21,7 @@ extern char **environ;
 DECLARE_REAL(int, execve, const char *, char *const[], char *const[]);
 DECLARE_REAL(int, execvpe, const char *, char *const[], char *const[]);
 DECLARE_REAL(int, fexecve, int, char *const[], char *const[]);
-DECLARE_REAL(int, execveat, int, const char *, char *const[], char *const[], int);
+DECLARE_REAL_OPT(int, execveat, int, const char *, char *const[], char *const[], int);
 DECLARE_REAL(int, posix_spawn, pid_t *, const char *, const posix_spawn_file_actions_t *,
              const posix_spawnattr_t *, char *const[], char *const[]);
 DECLARE_REAL(int, posix_spawnp, pid_t *, const char *, const posix_spawn_file_actions_t *,
@@ -135,14 +135,22 @@ PRELOAD_API int fexecve(int fd, char *const argv[], char *const envp[])
         return r;
 }
 
+/* musl has no execveat(): the system call then. */
+static int libc_execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
+{
+        if (likely(REAL_OPT(execveat) != NULL))
+                return real_execveat(dirfd, path, argv, envp, flags);
+        return preload_ret((int)rw_sysret(RW_SYSCALL(SYS_execveat, dirfd, path, argv, envp, flags)));
+}
+
 PRELOAD_API int execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
 {
         struct preload_env env;
 
         if (preload_engine.mode == RW_MODE_OFF)
-                return REAL(execveat)(dirfd, path, argv, envp, flags);
+                return libc_execveat(dirfd, path, argv, envp, flags);
         preload_env_fix(envp, &env);
-        int r = REAL(execveat)(dirfd, path, argv, env.envp, flags);
+        int r = libc_execveat(dirfd, path, argv, env.envp, flags);
         int saved = errno;
         preload_env_release(&env);
         errno = saved;
