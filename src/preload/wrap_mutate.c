@@ -205,6 +205,7 @@ static int do_chmod(int dirfd, const char *path, mode_t mode, int flags, const v
 }
 PRELOAD_API int chmod(const char *path, mode_t mode) { return do_chmod(AT_FDCWD, path, mode, 0, CALLER); }
 PRELOAD_API int fchmodat(int dirfd, const char *path, mode_t mode, int flags) { return do_chmod(dirfd, path, mode, flags, CALLER); }
+PRELOAD_API int lchmod(const char *path, mode_t mode) { return do_chmod(AT_FDCWD, path, mode, AT_SYMLINK_NOFOLLOW, CALLER); }
 
 static int do_chown(int dirfd, const char *path, uid_t uid, gid_t gid, int flags, const void *caller)
 {
