@@ -62,11 +62,13 @@ $(BUILD)/tests/helpers: $(filter-out tests/helpers/musl_%,$(wildcard tests/helpe
 # linux-headers), so the uapi dirs the core needs are linked into one dir of their own.
 # Not sanitized: ASan's runtime is glibc's; `make sanitize` passes MUSL_CC= to skip it.
 MUSL_CC     ?= $(shell command -v musl-gcc 2>/dev/null)
+MUSL_WHY    ?= musl-gcc not found
 MUSL_INC    := $(BUILD)/musl-include
 MUSL_CFLAGS := -std=c17 -D_GNU_SOURCE -O2 -g $(WARN) -fstack-protector-strong -Isrc -I$(MUSL_INC) \
                -DRWSHIM_VERSION='"$(VERSION)"'
 MUSL_OBJ    := $(patsubst src/%.c,$(BUILD)/obj/musl/%.o,$(PRELOAD_SRC))
 MUSL_HELPER_SRC := $(wildcard tests/helpers/musl_*.c)
+LIBC_HELPER_SRC := $(wildcard tests/helpers/libc_*.c)
 KERNEL_INC  ?= /usr/include
 KERNEL_ARCH ?= $(shell cc -print-multiarch 2>/dev/null)
 
@@ -75,7 +77,7 @@ ifneq ($(MUSL_CC),)
 musl: $(BUILD)/librwshim-musl.so $(BUILD)/tests/musl-helpers
 else
 musl:
-	@echo "rwshim: musl-gcc not found: build/librwshim-musl.so and the musl test helpers are not built"
+	@echo "rwshim: $(MUSL_WHY): $(BUILD)/librwshim-musl.so and the musl test helpers are not built"
 endif
 
 $(MUSL_INC)/.stamp:
@@ -94,15 +96,16 @@ $(BUILD)/librwshim-musl.so: $(MUSL_OBJ) src/preload/exports.map
 	$(MUSL_CC) $(MUSL_CFLAGS) -shared -fPIC -Wl,--version-script=src/preload/exports.map \
 	    -Wl,-z,now -Wl,-z,nodelete -o $@ $(MUSL_OBJ)
 
-# tests/helpers/musl_*.c: programs linked against musl (dynamically: they load the musl preload).
-$(BUILD)/tests/musl-helpers: $(MUSL_HELPER_SRC) $(MUSL_INC)/.stamp
+# tests/helpers/musl_*.c: programs linked against musl (dynamically: they load the musl preload);
+# tests/helpers/libc_*.c, built with cc by the rule above, are built as musl_* too.
+$(BUILD)/tests/musl-helpers: $(MUSL_HELPER_SRC) $(LIBC_HELPER_SRC) $(MUSL_INC)/.stamp
 	@mkdir -p $(BUILD)/tests/helpers
-	@for f in $(MUSL_HELPER_SRC); do n=$$(basename $$f .c); \
+	@for f in $(MUSL_HELPER_SRC) $(LIBC_HELPER_SRC); do n=musl_$$(basename $$f .c | sed 's/^musl_//; s/^libc_//'); \
 	  $(MUSL_CC) -std=c17 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror -o $(BUILD)/tests/helpers/$$n $$f || exit 1; done
 	@touch $@
 
 sanitize:
-	$(MAKE) BUILD=build-san MUSL_CC= EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -O1" \
+	$(MAKE) BUILD=build-san MUSL_CC= MUSL_WHY="sanitized build (ASan's runtime is glibc's)" EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -O1" \
 	    EXTRA_LDFLAGS="-fsanitize=address,undefined"
 
 check: all

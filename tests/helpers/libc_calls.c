@@ -1,8 +1,9 @@
-/* musl_calls DIR: one line per libc call a program makes on the tree in DIR (made by the
- * test: file, dir/sub/f, dir/g, empty/), "NAME ok RESULT" or "NAME fails ERRNO". Linked
- * against musl, whose internal calls bypass its public symbols: run natively on a writable
- * copy and under rwshim on a root-owned one, every line must agree. Paths are relative to
- * DIR, so the two runs print the same. */
+/* libc_calls DIR: one line per libc call a program makes on the tree in DIR (made by the
+ * test: file, keep, dir/sub/f, dir/g, empty/), "NAME ok RESULT" or "NAME fails ERRNO". Built
+ * twice: libc_calls with glibc, musl_calls with musl (whose internal calls bypass its public
+ * symbols). Run natively on a writable copy and under rwshim on a root-owned one, every line
+ * must agree. Paths are printed relative to DIR, so the two runs print the same. */
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"   /* readdir_r is tested on purpose */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -298,7 +299,7 @@ static const struct { const char *name; check_fn fn; } checks[] = {
 int main(int argc, char **argv)
 {
         if (argc != 2 || chdir(argv[1]) != 0 || !getcwd(base, sizeof(base))) {
-                fprintf(stderr, "usage: musl_calls DIR\n");
+                fprintf(stderr, "usage: libc_calls DIR\n");
                 return 2;
         }
         for (size_t i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
