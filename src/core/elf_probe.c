@@ -48,8 +48,9 @@ static int notes_have_go(const unsigned char *p, size_t len)
                 memcpy(&nh, p + off, sizeof(nh));
                 size_t name_at = off + sizeof(nh);
                 size_t desc_at = name_at + ((nh.n_namesz + 3u) & ~3u);
-                if (nh.n_namesz == 3 && name_at + 3 <= len && memcmp(p + name_at, "Go", 3) == 0 &&
-                    nh.n_type == GO_NOTE_TYPE)
+                /* cmd/link writes the name "Go" padded: n_namesz 4, "Go\0\0". */
+                if ((nh.n_namesz == 3 || nh.n_namesz == 4) && name_at + nh.n_namesz <= len &&
+                    memcmp(p + name_at, "Go", 3) == 0 && nh.n_type == GO_NOTE_TYPE)
                         return 1;
                 off = desc_at + ((nh.n_descsz + 3u) & ~3u);
         }

@@ -77,6 +77,14 @@ static int child_environment(const struct sup_launch *l, const char *lib, const 
         return 0;
 }
 
+/* Why the preload cannot serve a program the supervisor serves. */
+static const char *what_kind(const char *cmd_path)
+{
+        enum rw_exec_kind kind = sup_exec_kind(cmd_path);
+
+        return kind == RW_EXEC_STATIC ? "is statically linked" : "is a Go program (its file calls bypass libc)";
+}
+
 /* A static CMD under run: its file calls go to the supervisor through a seccomp listener sent
  * to the notifier's socket. Without one (seccomp refused here), it runs as it is, and says so. */
 static void enter_notify_backend(const char *cmd_path, const char *socket_name)
@@ -84,8 +92,8 @@ static void enter_notify_backend(const char *cmd_path, const char *socket_name)
         int r = socket_name ? rw_notify_enter(socket_name) : -ENOSYS;
 
         if (r < 0)
-                fprintf(stderr, "rwshim: %s is a static or Go program and seccomp user notification is unavailable "
-                                "here (%s): its writes are not redirected\n", cmd_path, strerror(-r));
+                fprintf(stderr, "rwshim: %s %s and seccomp user notification is unavailable here (%s): its writes "
+                                "are not redirected\n", cmd_path, what_kind(cmd_path), strerror(-r));
 }
 
 static _Noreturn void run_child(const struct sup_launch *l, const char *cmd_path, const char *lib,
@@ -228,8 +236,8 @@ int sup_launch_and_wait(const struct sup_launch *l, int *ret_static, struct rw_e
                 return r < 0 ? rw_err_set(e, -r, "set up environment", cmd_path) : sup_static_trace_and_wait(l, e);
         }
         if (is_static && !l->upper) {
-                fprintf(stderr, "rwshim: %s is a static or Go program: the preload cannot enter it, so its writes "
-                                "are not redirected\n", cmd_path);
+                fprintf(stderr, "rwshim: %s %s: the preload cannot serve it, so its writes are not redirected\n",
+                        cmd_path, what_kind(cmd_path));
                 is_static = 0;
         } else if (!is_static && sup_is_setid(cmd_path)) {
                 fprintf(stderr, "rwshim: %s is set-user-ID/set-group-ID: the loader ignores the preload, so it "
