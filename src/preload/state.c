@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/elf_probe.h"
 #include "core/path.h"
 #include "core/sys.h"
 #include "core/upper_attach.h"
@@ -292,7 +293,9 @@ __attribute__((constructor)) static void preload_init(int argc, char **argv)
         enum rw_mode mode = parse_mode(getenv("RWSHIM_MODE"));
         int r;
 
-        if (mode == RW_MODE_OFF)
+        /* A Go program (cgo) makes its file calls with raw syscalls: the supervisor serves it
+         * whole, so the preload stays inert in it (docs/design.md, "Which backend"). */
+        if (mode == RW_MODE_OFF || rw_self_is_go())
                 return;
         preload_busy = 1;
         preload_env_save();
