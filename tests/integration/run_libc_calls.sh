@@ -26,7 +26,6 @@ for MC in "${progs[@]}"; do
   export RWSHIM_UPPER=$T/upper
   user_dir "$RWSHIM_UPPER"; chmod 0700 "$RWSHIM_UPPER"
   USER_ENV=(RWSHIM_UPPER="$RWSHIM_UPPER")
-  [ "$name" = musl_calls ] && ! grep -qa 'librwshim-musl.so' "$RW" && USER_ENV+=(RWSHIM_LIB="$T/lib/rwshim/librwshim-musl.so")
 
   want=$(as_user_native "$MC" "$T/rw" 2>&1) || fail "native run on the writable copy: $want"
   assert_not_contains "$want" " fails Permission denied" "the writable copy should allow everything"
