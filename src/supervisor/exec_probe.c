@@ -58,7 +58,12 @@ int sup_find_command(const char *cmd, char *out, size_t size)
 
 int sup_is_static_elf(const char *path)
 {
-        return rw_elf_is_static(path);
+        return rw_exec_kind_supervised(sup_exec_kind(path));
+}
+
+enum rw_exec_kind sup_exec_kind(const char *path)
+{
+        return rw_exec_kind(path, NULL, 0);
 }
 
 int sup_is_setid(const char *path)

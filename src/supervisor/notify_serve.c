@@ -284,7 +284,9 @@ static int serve(struct sup_notifier *nt, int fd)
         struct pending p = { .fd = fd, .id = nt->req->id };
         pid_t tid = (pid_t)nt->req->pid;
         int tracing = nt->engine.mode == RW_MODE_TRACE;
-        if (tracing && identify(nt, tid, &t)) {
+        /* A glibc/musl program with its preload (a dynamic child of a static or Go one, under
+         * the inherited filter) is the preload's to serve, under run as under trace. */
+        if (tracing ? identify(nt, tid, &t) : sup_proc_preloaded(tid)) {
                 a.kind = SUP_CONTINUE;
                 a.op = NULL;
         } else {

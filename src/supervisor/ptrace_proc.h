@@ -25,6 +25,11 @@ pid_t sup_proc_tgid(pid_t tid);
 /* After an exec: reads the new image's path and decides whether the preload is inside it. */
 void sup_proc_image(struct sup_tracee *t);
 
+/* Run mode, per notified call: 1 when the preload serves tid's process (a glibc or musl
+ * program carrying its preload, e.g. started by a static one and so under its filter), whose
+ * calls then go back to the kernel unchanged. Cached per thread and image. */
+int sup_proc_preloaded(pid_t tid);
+
 /* Formats its {"ev":"proc"} record into buf; returns the length or -errno. */
 int sup_proc_format(const struct sup_tracee *t, char *buf, size_t size);
 
