@@ -31,8 +31,7 @@ all: $(BUILD)/rwshim $(BUILD)/librwshim.so $(UNIT_BIN) $(BUILD)/tests/helpers mu
 
 # rwshim is self-contained: static-pie with libseccomp and jansson from their -dev archives, so it
 # starts in an image with no C library. The sanitize build (ASan cannot be static) sets CLI_LINK=.
-# ld warns that getpwuid (doctor) needs glibc's NSS modules: "files" is built into libc.a, and
-# without the others doctor reports "no passwd entry", which is what the program would see too.
+# No CLI code may use NSS (getpwuid...), iconv or dlopen: a static glibc loads the image's modules.
 CLI_LINK ?= -static-pie -Wl,-z,relro,-z,now
 $(BUILD)/rwshim: $(CLI_OBJ)
 	$(CC) $(CFLAGS_ALL) $(CLI_LINK) -o $@ $^ -ljansson -lseccomp $(EXTRA_LDFLAGS)

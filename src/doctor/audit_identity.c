@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <nss.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,16 +72,28 @@ static int audit_root(struct doctor_plan *p)
                               "run doctor as the uid the application uses (docker run --user, runAsUser)");
 }
 
+/* rwshim is static: getpwuid() would dlopen() the image's NSS modules, built for another glibc
+ * (libnss_systemd crashed it), so /etc/passwd is read directly, as "files" would. */
+static bool has_passwd_entry(uid_t uid)
+{
+        FILE *f = fopen("/etc/passwd", "re");
+        struct passwd *pw;
+        bool found = false;
+
+        if (!f)
+                return false;
+        while (!found && (pw = fgetpwent(f)))
+                found = pw->pw_uid == uid;
+        fclose(f);
+        return found;
+}
+
 int doctor_audit_identity(struct doctor_plan *p, bool *ret_home_fixed)
 {
         bool no_passwd;
         int r;
 
-        /* rwshim is static: an NSS module dlopen()ed from the image's glibc (libnss_systemd of
-         * another version) can crash it, so only /etc/passwd (built into libc.a) is asked. */
-        __nss_configure_lookup("passwd", "files");
-        errno = 0;
-        no_passwd = getpwuid(getuid()) == NULL;
+        no_passwd = !has_passwd_entry(getuid());
         r = audit_home(p, no_passwd, ret_home_fixed);
         if (r >= 0)
                 r = audit_passwd(p, no_passwd);
