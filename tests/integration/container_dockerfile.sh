@@ -3,8 +3,8 @@
 # into a Debian minbase image (python3-jinja2, none of rwshim's build dependencies), run as an
 # arbitrary uid with a read-only root, no capabilities and no-new-privileges. Seed incident 1
 # (Jinja2 bytecode cache in the SDK's package dir, 4 forked workers) fails natively and works
-# under the entrypoint, a second run reuses the cache; a static program writes into /etc; trace
-# and check report the same application.
+# under the entrypoint, a second run reuses the cache; as PID 1 it passes podman stop's SIGTERM
+# on; a static program writes into /etc; trace and check report the same application.
 . "$(dirname "$0")/../lib.sh"
 . "$RWSHIM_SRC/tests/container/lib.sh"
 ct_need_engine
@@ -35,6 +35,16 @@ out=$(ct_run "$img" "${VOL[@]}" -- 2>&1) || fail "second run failed: $out"
 assert_eq "$(grep -c cache-hit <<<"$out")" 4 "the second run reuses the cache in every worker"
 out=$(ct_run "$img" "${VOL[@]}" --entrypoint '["rwshim", "diff", "--upper", "/var/lib/app-state"]' -- 2>&1)
 assert_contains "$out" "A /app/sdk/prompts/.jinja_cache"
+
+note "as PID 1 the entrypoint forwards podman stop's SIGTERM and returns the app's status"
+id=$(pod run -d "${CT_OPTS[@]}" "${VOL[@]}" "$img" sh -c 'trap "echo got-term; exit 143" TERM; echo ready; sleep 1000 & wait') ||
+  fail "cannot start the container: $id"
+for _ in $(seq 100); do pod logs "$id" 2>/dev/null | grep -q ready && break; sleep 0.1; done
+assert_contains "$(pod top "$id" pid comm 2>&1 | awk '$1 == 1')" "rwshim"
+pod stop -t 60 "$id" >/dev/null
+code=$(pod inspect "$id" --format '{{.State.ExitCode}}'); logs=$(pod logs "$id" 2>&1); pod rm -f "$id" >/dev/null
+assert_contains "$logs" "got-term"
+assert_eq "$code" 143 "the container's status is the app's (not SIGKILL's 137)"
 
 note "a static program (busybox-static) writing into /etc"
 BB=(-v /bin/busybox:/usr/local/bin/busybox:ro)
