@@ -143,8 +143,15 @@ define install_tree # $(1): destination root
 	install -m 0644 data/completion/rwshim.bash $(1)/share/bash-completion/completions/rwshim
 endef
 
+# An install made before the knowledge base was built in copied data/ to share/rwshim (with
+# kb.schema.json): its kb/<tool>.json would now override the newer built-in entries. Remove the
+# copies of built-in names; files of other names are local additions and stay.
 install: all
 	$(call install_tree,$(DESTDIR)$(PREFIX))
+	@old=$(DESTDIR)$(PREFIX)/share/rwshim; if [ -f $$old/kb.schema.json ]; then \
+	    echo "rwshim: removing the knowledge-base copy of an older install from $$old"; \
+	    for f in $(notdir $(KB_JSON)); do rm -f $$old/kb/$$f; done; rm -f $$old/kb.schema.json; \
+	    rmdir $$old/kb 2>/dev/null || true; fi
 
 # make dist: $(BUILD)/dist/rwshim-<version>-x86_64-linux.tar.gz and its .sha256 (sha256sum -c).
 # The tar is reproducible: sorted names, root owner, mtime of the last commit.
