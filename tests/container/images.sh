@@ -12,8 +12,8 @@ cache=${RWSHIM_IMAGE_CACHE:-/var/cache/rwshim-tests}
 mirror=${RWSHIM_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 pod() { podman --runtime runc --cgroup-manager cgroupfs "$@"; }
 
-# Cache keys: the Debian root changes only with what it is made of; the musl image with this
-# script or its program.
+# Cache keys: the Debian root changes only with what it is made of (change debian_spec when
+# changing how debian() makes it); the musl image with this script or its program.
 debian_spec="bookworm minbase python3-jinja2"
 debian_key=$(echo "$debian_spec" | sha256sum | cut -c1-12)
 musl_key=$(cat "$here/images.sh" "$here/musl_counter.c" | sha256sum | cut -c1-12)
@@ -60,6 +60,10 @@ musl() {
   echo "$img"
 }
 
+# One builder at a time per machine: concurrent test runs share the cache and podman's store.
+mkdir -p "$cache"
+exec 9>"$cache/.lock"
+flock 9
 case ${1:-} in
   debian) debian ;;
   musl) musl ;;
