@@ -123,7 +123,7 @@ int cli_trace(int argc, char **argv)
         if (!(out = open_output(a.output)))
                 return trace_knowledge_free(kb), CLI_EXIT_OWN_ERROR;
         if (trace_event_file_create(&ef, 0, &e) < 0)
-                return rw_err_print(&e), CLI_EXIT_OWN_ERROR;
+                return trace_knowledge_free(kb), rw_err_print(&e), CLI_EXIT_OWN_ERROR;
         if (trace_python_hook_setenv() < 0 && a.verbose)
                 fprintf(stderr, "rwshim trace: Python attribution unavailable (data/python not found)\n");
         struct sup_launch l = { .argv = a.cmd, .mode = "trace", .events_path = ef.path,
