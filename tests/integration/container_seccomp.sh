@@ -5,7 +5,7 @@
 # CAP_SYS_ADMIN, pidfd_getfd only with CAP_SYS_PTRACE) and podman's installed profile, each
 # given as --security-opt seccomp=FILE. In the Debian image, read-only, as an arbitrary uid:
 # the glibc preload and the seccomp supervisor (static busybox) redirect a denied write into
-# /etc; trace reports both kinds; check's Landlock backend works; the userns backend, which
+# /etc, and the musl preload a musl program's (musl-only image); trace reports both kinds; check's Landlock backend works; the userns backend, which
 # Docker's rules forbid, says so in one line (exit 125).
 . "$(dirname "$0")/../lib.sh"
 . "$RWSHIM_SRC/tests/container/lib.sh"
@@ -14,6 +14,7 @@ need_cmd python3
 installed=/usr/share/containers/seccomp.json
 [ -f "$installed" ] || skip "no $installed (containers-common) to take the list of system calls from"
 img=$(ct_image debian) || fail "cannot build the Debian image: $img"
+musl_img=$(ct_image musl) || fail "cannot build the musl image: $musl_img"
 ct_dist
 python3 "$CT_DIR/docker_rules.py" "$installed" "$T/docker.json" || fail "cannot write Docker's rules"
 RW_IN=/opt/rwshim/bin/rwshim
@@ -77,6 +78,16 @@ for profile in docker podman; do
     assert_contains "$out" "userns backend unavailable: Operation not permitted"
   else
     assert_eq "$st" 3 "userns under podman's profile: $out"
+  fi
+
+  note "$profile: the musl preload, in the musl-only image"
+  if [ -f "$DIST/lib/rwshim/librwshim-musl.so" ]; then
+    for n in 1 2; do
+      out=$(ct_run "$musl_img" "${SEC[@]}" -- "${RUN[@]}" musl-counter 2>&1) || fail "$profile: musl program under run failed: $out"
+      assert_eq "$out" "count $n" "$profile: musl preload, run $n"
+    done
+  else
+    note "$profile: skipped: no librwshim-musl.so in the dist tree"
   fi
 done
 echo ok
