@@ -99,8 +99,10 @@ static void set_unix_path(struct sockaddr_un *u, socklen_t *len, const char *pat
         *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
 }
 
-/* Rewrites the address the kernel wrote into ss (length *sl) to the virtual one. fd >= 0
- * with peer 0/1 lets getsockname/getpeername use what this process asked for. */
+/* Rewrites the address the kernel wrote into u (length *sl) to the virtual one. With fd >= 0,
+ * getsockname (peer 0) reports exactly what this process gave bind (a relative name stays
+ * relative, as natively); getpeername (peer 1) maps the name the server bound, and falls back
+ * to the path this process connected to when that name is a /proc/self/fd one. */
 static void to_virtual(int fd, int peer, struct sockaddr_un *u, socklen_t *sl)
 {
         static const char proc[] = "/proc/self/fd/";
@@ -108,9 +110,13 @@ static void to_virtual(int fd, int peer, struct sockaddr_un *u, socklen_t *sl)
 
         if (*sl <= offsetof(struct sockaddr_un, sun_path) || u->sun_family != AF_UNIX || !u->sun_path[0])
                 return;
+        if (fd >= 0 && !peer && (asked = remembered(fd, 0))) {
+                set_unix_path(u, sl, asked);
+                return;
+        }
         if (rw_sock_addr_to_virtual(&preload_engine.upper, u, sl))
                 return;
-        if (fd >= 0 && strncmp(u->sun_path, proc, sizeof(proc) - 1) == 0 && (asked = remembered(fd, peer)))
+        if (fd >= 0 && peer && strncmp(u->sun_path, proc, sizeof(proc) - 1) == 0 && (asked = remembered(fd, 1)))
                 set_unix_path(u, sl, asked);
 }
 

@@ -114,4 +114,18 @@ s = socket.socket(socket.AF_UNIX)
 try: s.bind(sys.argv[1])
 except OSError as e: print('errno', e.errno)" "$sock" 2>&1)
 assert_contains "$out" "errno 98"
+
+# 6. a relative name in a root-owned cwd: getsockname says it as given (as natively); a server
+# restart unlinks and binds the name again.
+out=$(as_user "$RW" run --upper "$up/u" -- $PY -c "
+import os, socket, sys
+os.chdir(sys.argv[1])
+s = socket.socket(socket.AF_UNIX); s.bind('rel.sock'); s.listen(1)
+c = socket.socket(socket.AF_UNIX); c.connect('rel.sock')
+print('name', s.getsockname(), 'accepted', s.accept()[0].getsockname())
+s.close(); os.unlink('rel.sock'); print('gone', os.path.exists('rel.sock'))
+s = socket.socket(socket.AF_UNIX); s.bind('rel.sock'); print('again', s.getsockname())" "$T/srv/run" 2>&1) || fail "relative socket name failed: $out"
+assert_contains "$out" "name rel.sock accepted rel.sock"
+assert_contains "$out" "gone False"
+assert_contains "$out" "again rel.sock"
 echo ok
