@@ -47,6 +47,7 @@ struct socket_name {
 };
 static struct socket_name names[NAME_SLOTS];
 static _Atomic unsigned next_evicted;
+static _Atomic int names_used;
 
 static ino_t socket_ino(int fd)
 {
@@ -79,10 +80,13 @@ static void remember(int fd, int peer, const char *path)
         strncpy(free_slot->path, path, SUN_LEN_MAX);
         free_slot->path[SUN_LEN_MAX] = '\0';
         atomic_store(&free_slot->fd, fd + 1);
+        atomic_store(&names_used, 1);
 }
 
 static const char *remembered(int fd, int peer)
 {
+        if (!atomic_load_explicit(&names_used, memory_order_relaxed))
+                return NULL;   /* nothing was redirected in this process: no scan */
         for (int i = 0; i < NAME_SLOTS; i++)
                 if (atomic_load(&names[i].fd) == fd + 1 && names[i].peer == peer)
                         return names[i].ino == socket_ino(fd) ? names[i].path : NULL;
