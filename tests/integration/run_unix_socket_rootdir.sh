@@ -128,4 +128,19 @@ s = socket.socket(socket.AF_UNIX); s.bind('rel.sock'); print('again', s.getsockn
 assert_contains "$out" "name rel.sock accepted rel.sock"
 assert_contains "$out" "gone False"
 assert_contains "$out" "again rel.sock"
+
+# 7. a stale socket the image left (root's): bind says EADDRINUSE as natively; the service
+# unlinks it (a whiteout) and binds again in the upper; the lower one is untouched.
+$PY -c "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])" "$T/srv/run/stale.sock"
+out=$(as_user "$RW" run --upper "$up/u" -- $PY -c "
+import os, socket, sys
+p = sys.argv[1]
+s = socket.socket(socket.AF_UNIX)
+try: s.bind(p)
+except OSError as e: print('first bind errno', e.errno)
+os.unlink(p); s.bind(p); s.listen(1)
+c = socket.socket(socket.AF_UNIX); c.connect(p); print('peer', c.getpeername())" "$T/srv/run/stale.sock" 2>&1) || fail "rebinding over a stale socket failed: $out"
+assert_contains "$out" "first bind errno 98"
+assert_contains "$out" "peer $T/srv/run/stale.sock"
+[ "$(stat -c %U "$T/srv/run/stale.sock")" = root ] || fail "the lower stale socket was changed"
 echo ok
