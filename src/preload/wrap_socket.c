@@ -75,6 +75,7 @@ static void remember(int fd, int peer, const char *path)
         }
         if (!free_slot)   /* full: the oldest names go first (a server accepting many peers) */
                 free_slot = &names[atomic_fetch_add(&next_evicted, 1) % NAME_SLOTS];
+        atomic_store(&free_slot->fd, -1);   /* readers skip the slot while it is rewritten */
         free_slot->ino = ino;
         free_slot->peer = peer;
         strncpy(free_slot->path, path, SUN_LEN_MAX);
