@@ -40,7 +40,7 @@ static int unix_path(const struct sockaddr *addr, socklen_t len, char out[SUN_LE
  * claimed with a compare-and-swap: no lock, usable from any thread or after fork. */
 #define NAME_SLOTS 64
 struct socket_name {
-        _Atomic int fd;             /* -1 (or 0 before first use: stored as fd + 1) */
+        _Atomic int fd;             /* fd + 1; 0 never used; -1 being written */
         ino_t ino;
         int peer;                   /* 1: the name connected to; 0: the name bound */
         char path[SUN_LEN_MAX + 1];
