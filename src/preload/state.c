@@ -12,6 +12,7 @@
 #include "core/sys.h"
 #include "core/upper_attach.h"
 #include "preload/env.h"
+#include "preload/wrap_time.h"
 
 struct rw_engine preload_engine;
 int preload_events_fd = -1;
@@ -285,4 +286,6 @@ __attribute__((constructor)) static void preload_init(int argc, char **argv)
         }
         preload_engine.mode = mode;
         preload_busy = 0;
+        if (mode == RW_MODE_RUN)
+                preload_tz_init();
 }
