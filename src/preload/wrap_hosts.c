@@ -16,6 +16,10 @@
 #include "preload/nss_parse.h"
 #include "preload/state.h"
 
+#ifndef NETDB_INTERNAL
+#define NETDB_INTERNAL (-1)   /* glibc's "see errno"; musl lacks the name */
+#endif
+
 #define HOSTS_FILE "/etc/hosts"
 #define MAX_ADDRS  16
 
