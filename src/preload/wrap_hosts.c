@@ -2,7 +2,8 @@
  * through internal calls, so once the upper holds it (an entrypoint added a service alias),
  * names it lists are answered from the merged copy; any other name, and any call while the
  * file is unchanged, goes to libc (DNS, ...). getaddrinfo builds its result by asking libc for
- * each address as a numeric host, so sockets types, services and freeaddrinfo stay libc's. */
+ * each address as a numeric host, so sockets types, services and freeaddrinfo stay libc's.
+ * Names sent to DNS first get the merged /etc/resolv.conf's servers (resolv_sync.c). */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
@@ -14,6 +15,7 @@
 #include "preload/etc_view.h"
 #include "preload/nss_lookup.h"
 #include "preload/nss_parse.h"
+#include "preload/resolv_sync.h"
 #include "preload/state.h"
 
 #ifndef NETDB_INTERNAL
@@ -145,6 +147,8 @@ PRELOAD_API int getaddrinfo(const char *node, const char *service, const struct 
         struct host_match m;
         int family = hints ? hints->ai_family : AF_UNSPEC;
 
+        if (!preload_off())
+                preload_resolv_sync();
         if (preload_off() || !node || !etc_view_maybe_changed(HOSTS_FILE) ||
             (hints && (hints->ai_flags & AI_NUMERICHOST)) || is_numeric_host(node) ||
             (family != AF_UNSPEC && family != AF_INET && family != AF_INET6))
@@ -205,6 +209,8 @@ static int host_reentrant(const char *name, const void *addr, int family, struct
         struct host_match m;
         int saved = errno;
 
+        if (!preload_off())
+                preload_resolv_sync();
         if (preload_off() || (family != AF_INET && family != AF_INET6) ||
             hosts_find(name, addr, family, &m) != NSS_FOUND) {
                 errno = saved;
