@@ -4,9 +4,11 @@
 # its Unix socket. The socket dir is a writable one: a socket bound in a root-owned dir needs
 # the upper's bind support (helper h-sockets), not this test's subject.
 . "$(dirname "$0")/../lib.sh"
+. "$RWSHIM_SRC/tests/nss_lib.sh"
 need_root; need_cmd setpriv
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
 [ -x "$PGBIN/initdb" ] || skip "postgresql server not installed"
+runs_under_asan "$PGBIN/initdb" --version || skip "initdb cannot run with the ASan runtime"
 mkdir -p "$T/srv" && root_tree "$T/srv"
 sock="$T/sock"; user_dir "$sock"
 before=$(tree_digest "$T/srv")
