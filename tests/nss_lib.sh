@@ -42,7 +42,9 @@ GO
 }
 
 # musl_probe: $T/musl/probe, a static musl C program printing the same through musl's own
-# getpwuid, getgrgid, gethostbyname and strftime. Returns 1 where musl-gcc is missing.
+# getpwuid, getgrgid, gethostbyname and strftime, and $T/musl/probe-dyn, the same dynamically
+# linked, when the musl preload is built (then the musl preload serves it, else it is not
+# built). Returns 1 where musl-gcc is missing.
 musl_probe() {
   command -v musl-gcc >/dev/null 2>&1 || return 1
   mkdir -p "$T/musl"
@@ -77,7 +79,17 @@ int main(int argc, char **argv)
 }
 C
   musl-gcc -static -O1 -o "$T/musl/probe" "$T/musl/probe.c" || return 1
+  if [ -f "$T/lib/rwshim/librwshim-musl.so" ]; then
+    musl-gcc -O1 -o "$T/musl/probe-dyn" "$T/musl/probe.c" || return 1
+  fi
   chmod -R a+rX "$T/musl"
+}
+
+# musl_probes: the musl probes to run, static and (with the musl preload) dynamic.
+musl_probes() {
+  echo "$T/musl/probe"
+  [ -x "$T/musl/probe-dyn" ] && echo "$T/musl/probe-dyn"
+  [ -x "$T/musl/probe-dyn" ] || note "no musl preload built: the dynamic musl program is not run" >&2
 }
 
 # runs_under_asan CMD...: false when the suite is sanitized and CMD cannot even run with the

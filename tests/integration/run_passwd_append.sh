@@ -48,10 +48,12 @@ else
   note "no static busybox: skipped that part"
 fi
 if musl_probe; then
-  [ "$(as_user_native "$T/musl/probe" | head -1)" = "user (none) home " ] || fail "native musl probe found a name"
-  out=$(R "$T/musl/probe") || fail "musl probe: $out"
-  assert_contains "$out" "user app home /home/app"
-  assert_contains "$out" "group appgrp"
+  for probe in $(musl_probes); do
+    [ "$(as_user_native "$probe" | head -1)" = "user (none) home " ] || fail "native $probe found a name"
+    out=$(R "$probe") || fail "$probe: $out"
+    assert_contains "$out" "user app home /home/app"
+    assert_contains "$out" "group appgrp"
+  done
 else
   note "no musl-gcc: skipped the musl program"
 fi
