@@ -33,8 +33,9 @@ const char cli_run_help[] =
         "$HOME/.local/state/rwshim, /tmp/rwshim-<uid>, /dev/shm/rwshim-<uid>.\n"
         "See what it holds with `rwshim diff --upper DIR`.\n"
         "\n"
-        "Once the upper holds /etc/passwd, /etc/group, /etc/shadow, /etc/hosts or /etc/localtime,\n"
-        "the C library's lookups (getpwuid, getgrouplist, getaddrinfo, localtime...) answer from it.\n"
+        "Once the upper holds /etc/passwd, /etc/group, /etc/shadow, /etc/hosts, /etc/resolv.conf or\n"
+        "/etc/localtime, the C library's lookups (getpwuid, getgrouplist, getaddrinfo, the resolver,\n"
+        "localtime...) answer from it.\n"
         "\n"
         "Exit status: CMD's own (signal N -> 128+N); 125 rwshim's own error (bad option,\n"
         "unusable upper dir); 126 CMD not executable; 127 CMD not found.\n";
