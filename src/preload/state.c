@@ -12,6 +12,7 @@
 #include "core/sys.h"
 #include "core/upper_attach.h"
 #include "preload/env.h"
+#include "preload/nsswitch_sync.h"
 #include "preload/wrap_time.h"
 
 struct rw_engine preload_engine;
@@ -286,6 +287,8 @@ __attribute__((constructor)) static void preload_init(int argc, char **argv)
         }
         preload_engine.mode = mode;
         preload_busy = 0;
-        if (mode == RW_MODE_RUN)
+        if (mode == RW_MODE_RUN) {
                 preload_tz_init();
+                preload_nsswitch_init();
+        }
 }

@@ -1,6 +1,8 @@
 # An entrypoint that points the resolver at its own DNS server (/etc/resolv.conf): natively
 # refused; under `run` the file lands in the upper and glibc programs (getent, Python, curl's
-# resolver) and the pure-Go resolver ask that server, with its search list.
+# resolver) and the pure-Go resolver ask that server, with its search list. Then the
+# entrypoint drops DNS from /etc/nsswitch.conf: the same name stops resolving, for glibc
+# (sources from the merged file) and Go alike.
 . "$(dirname "$0")/../lib.sh"
 . "$RWSHIM_SRC/tests/nss_lib.sh"
 need_root; need_cmd setpriv getent python3
@@ -56,5 +58,14 @@ if go_probe; then
   assert_contains "$(R env GODEBUG=netdns=go "$T/go/probe" go.rwtest)" "host [10.9.8.7] <nil>"
 else
   note "no go: skipped the pure-Go program"
+fi
+user_dir "$T/work"
+nsswitch="sed 's/^hosts:.*/hosts: files/' /etc/nsswitch.conf > '$T/work/ns' && cat '$T/work/ns' > /etc/nsswitch.conf"
+out=$(as_user_native sh -c "$nsswitch" 2>&1) && fail "native write of /etc/nsswitch.conf should be refused"
+R sh -c "$nsswitch" || fail "writing nsswitch.conf under run failed"
+out=$(R getent hosts db.svc.rwtest) && fail "DNS still asked with 'hosts: files': $out"
+assert_eq "$(R getent hosts localhost | head -n 1 | tr -s ' ')" "$(getent hosts localhost | head -n 1 | tr -s ' ')"
+if [ -x "$T/go/probe" ]; then
+  assert_not_contains "$(R env GODEBUG=netdns=go "$T/go/probe" go2.rwtest)" "10.9.8.7"
 fi
 echo ok
