@@ -31,6 +31,7 @@ DECLARE_REAL(struct hostent *, gethostbyname2, const char *, int);
 DECLARE_REAL(int, gethostbyname_r, const char *, struct hostent *, char *, size_t, struct hostent **, int *);
 DECLARE_REAL(int, gethostbyname2_r, const char *, int, struct hostent *, char *, size_t, struct hostent **, int *);
 DECLARE_REAL(struct hostent *, gethostbyaddr, const void *, socklen_t, int);
+DECLARE_REAL(int, getnameinfo, const struct sockaddr *, socklen_t, char *, socklen_t, char *, socklen_t, int);
 DECLARE_REAL(int, gethostbyaddr_r, const void *, socklen_t, int, struct hostent *, char *, size_t,
              struct hostent **, int *);
 
@@ -284,4 +285,49 @@ PRELOAD_API struct hostent *gethostbyaddr(const void *addr, socklen_t len, int t
         struct hostent *he = addr && len == addr_len(type) ? host_static(NULL, addr, type) : (struct hostent *)-1;
 
         return he != (struct hostent *)-1 ? he : REAL(gethostbyaddr)(addr, len, type);
+}
+
+/* The address inside sa, for the families /etc/hosts knows; 0 for any other. */
+static int sockaddr_addr(const struct sockaddr *sa, socklen_t len, const void **ret_addr, int *ret_family)
+{
+        if (sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in))
+                *ret_addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+        else if (sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6))
+                *ret_addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+        else
+                return 0;
+        *ret_family = sa->sa_family;
+        return 1;
+}
+
+/* Reverse lookups of addresses the merged /etc/hosts lists; the service part stays libc's. */
+PRELOAD_API int getnameinfo(const struct sockaddr *sa, socklen_t salen, char *host, socklen_t hostlen,
+                            char *serv, socklen_t servlen, int flags)
+{
+        struct host_match m;
+        const void *addr;
+        int family, saved = errno;
+
+        if (preload_off() || !sa || !host || !hostlen || (flags & NI_NUMERICHOST) ||
+            !etc_view_maybe_changed(HOSTS_FILE) || !sockaddr_addr(sa, salen, &addr, &family) ||
+            hosts_find(NULL, addr, family, &m) != NSS_FOUND) {
+                errno = saved;
+                return REAL(getnameinfo)(sa, salen, host, hostlen, serv, servlen, flags);
+        }
+        errno = saved;
+        size_t n = strlen(m.names);
+        if (flags & NI_NOFQDN) {
+                const char *dot = strchr(m.names, '.');
+                n = dot ? (size_t)(dot - m.names) : n;
+        }
+        if (n + 1 > hostlen)
+                return EAI_OVERFLOW;
+        if (serv && servlen) {
+                int r = REAL(getnameinfo)(sa, salen, NULL, 0, serv, servlen, flags);
+                if (r != 0)
+                        return r;
+        }
+        memcpy(host, m.names, n);
+        host[n] = '\0';
+        return 0;
 }

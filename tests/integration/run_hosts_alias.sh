@@ -6,9 +6,10 @@
 . "$RWSHIM_SRC/tests/nss_lib.sh"
 need_root; need_cmd setpriv getent python3 curl
 before=$(sha256sum /etc/hosts)
-add="echo '127.0.0.1 rwsvc rwsvc.internal' >> /etc/hosts && echo '::1 rwsvc6' >> /etc/hosts"
+add="echo '127.0.0.1 rwsvc rwsvc.internal' >> /etc/hosts && echo '::1 rwsvc6' >> /etc/hosts && echo '10.77.0.9 rwrev.internal' >> /etc/hosts"
 out=$(as_user_native sh -c "$add" 2>&1) && fail "native append to /etc/hosts should be refused"
 as_user_native getent hosts rwsvc && fail "rwsvc resolves natively"
+as_user_native getent hosts 10.77.0.9 && fail "10.77.0.9 has a name natively"
 
 # A tiny HTTP server on loopback; its port is written once it listens.
 "$PY" - "$T/port" <<'PY' &
@@ -41,7 +42,13 @@ print(socket.gethostbyname('rwsvc'), socket.gethostbyname_ex('RWSVC.internal'),
       socket.gethostbyaddr('127.0.0.1')[0], socket.gethostbyname('localhost'))") || fail "python: $out"
 assert_eq "$out" "127.0.0.1 ('rwsvc', ['rwsvc.internal'], ['127.0.0.1']) ['::1'] rwsvc localhost 127.0.0.1"
 if runs_under_asan curl --version; then
-  out=$(R curl -sS --noproxy '*' "http://rwsvc.internal:$port/") || fail "curl: $out"
+  out=$(R "$PY" -c "
+import socket
+print(socket.gethostbyaddr('10.77.0.9')[0], socket.getnameinfo(('10.77.0.9', 80), socket.NI_NAMEREQD),
+      socket.getnameinfo(('10.77.0.9', 80), socket.NI_NOFQDN)[0])") || fail "python reverse: $out"
+assert_eq "$out" "rwrev.internal ('rwrev.internal', 'http') rwrev"
+assert_eq "$(R getent hosts 10.77.0.9)" "10.77.0.9       rwrev.internal"
+out=$(R curl -sS --noproxy '*' "http://rwsvc.internal:$port/") || fail "curl: $out"
   assert_eq "$out" "hello from rwsvc.internal:$port"
 fi
 out=$(R getent hosts no-such-host.invalid) && fail "an unknown name resolved: $out"

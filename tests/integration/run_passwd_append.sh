@@ -37,6 +37,10 @@ p = pwd.getpwuid(os.getuid())
 print(p.pw_name, p.pw_dir, pwd.getpwnam('app').pw_uid, grp.getgrgid(os.getgid()).gr_name,
       sorted(os.getgrouplist('app', 0)), any(e.pw_name == 'app' for e in pwd.getpwall()))") || fail "python: $out"
 assert_eq "$out" "app /home/app $TEST_UID appgrp [0, $TEST_UID, $((TEST_UID + 1))] True"
+# shadow: a file the user cannot read is never copied up, but one written anew is served.
+as_user_native getent shadow app && fail "native getent shadow found app"
+R sh -c "echo 'app:!:19000:0:99999:7:::' > /etc/shadow" || fail "writing /etc/shadow under run failed"
+assert_eq "$(R getent shadow app)" "app:!:19000:0:99999:7:::"
 # A name the merged copy lacks still goes to libc (root is in both).
 assert_eq "$(R "$PY" -c 'import pwd; print(pwd.getpwnam("root").pw_uid)')" "0"
 
