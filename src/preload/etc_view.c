@@ -19,15 +19,25 @@ int etc_view_maybe_changed(const char *abs)
 }
 
 /* Changed means the upper holds or deleted the name itself: a symlink /etc/localtime an
- * entrypoint re-pointed is in the upper even though its target is a lower file. */
-static int changed_in_upper(const char *abs)
+ * entrypoint re-pointed is in the upper even though its target is a lower file. Returns 1
+ * with real set, 0 when libc's own file is right (the index said "maybe" wrongly), or -errno
+ * (-ENOENT when deleted). Only a symlink costs a second, following lookup. */
+static int changed_in_upper(const char *abs, char *real, size_t size)
 {
         struct rw_where w RW_WHERE_AUTO = { .parent_fd = -1 };
         int r = rw_layer_lookup(&preload_engine.upper, abs, 0, &w);
 
         if (r < 0)
                 return r;
-        return w.kind == RW_UPPER || w.kind == RW_GONE;
+        if (w.kind == RW_GONE)
+                return -ENOENT;
+        if (w.kind != RW_UPPER)
+                return 0;
+        if (!S_ISLNK(w.st.st_mode))
+                r = rw_where_real_path(&preload_engine.upper, &w, real, size);
+        else
+                r = rw_vfs_real_path(&preload_engine, abs, 1, real, size);
+        return r < 0 ? r : 1;
 }
 
 int etc_view_real_path(const char *abs, char *real, size_t size)
@@ -37,17 +47,13 @@ int etc_view_real_path(const char *abs, char *real, size_t size)
         if (!etc_view_maybe_changed(abs))
                 return ETC_UNCHANGED;
         preload_busy = 1;
-        r = changed_in_upper(abs);
-        if (r > 0)
-                r = rw_vfs_real_path(&preload_engine, abs, 1, real, size);
-        else if (r == 0)
-                r = 1;    /* the index said "maybe" wrongly: libc's own file is right */
+        r = changed_in_upper(abs, real, size);
         preload_busy = 0;
-        if (r == 1)
+        if (r == 0)
                 return ETC_UNCHANGED;
         if (r == -ENOENT || r == -ENOTDIR) {
                 real[0] = '\0';
-                return ETC_CHANGED;   /* deleted in the upper: empty for libc */
+                return ETC_CHANGED;   /* deleted in the upper (or a link to nowhere): empty */
         }
         return r < 0 ? r : ETC_CHANGED;
 }
