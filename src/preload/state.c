@@ -13,6 +13,8 @@
 #include "core/sys.h"
 #include "core/upper_attach.h"
 #include "preload/env.h"
+#include "preload/nsswitch_sync.h"
+#include "preload/wrap_time.h"
 
 struct rw_engine preload_engine;
 int preload_events_fd = -1;
@@ -319,4 +321,8 @@ __attribute__((constructor)) static void preload_init(int argc, char **argv)
         }
         preload_engine.mode = mode;
         preload_busy = 0;
+        if (mode == RW_MODE_RUN) {
+                preload_tz_init();
+                preload_nsswitch_init();
+        }
 }
