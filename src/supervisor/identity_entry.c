@@ -21,6 +21,7 @@
 #include "core/upper_attach.h"
 #include "core/vfs.h"
 #include "core/vfs_common.h"
+#include "supervisor/nss_getent.h"
 
 #define PASSWD_FILE "/etc/passwd"
 #define GROUP_FILE  "/etc/group"
@@ -31,6 +32,39 @@ static FILE *open_merged(const struct rw_engine *eng, const char *file)
         char real[PATH_MAX];
 
         return rw_vfs_real_path(eng, file, 1, real, sizeof(real)) == 0 ? fopen(real, "re") : NULL;
+}
+
+/* The key getent takes: the name, else the numeric id. */
+static const char *nss_key(const char *name, unsigned long id, char *buf, size_t size)
+{
+        if (name)
+                return name;
+        snprintf(buf, size, "%lu", id);
+        return buf;
+}
+
+/* Other NSS sources (LDAP, systemd) as the image's libc sees them: not getpwuid() in this
+ * static program (nss_getent.h). */
+static struct passwd *nss_user(const char *name, uid_t uid, struct passwd *out, char *buf, size_t size)
+{
+        char key[32], line[4096];
+        long len = sup_getent("passwd", nss_key(name, uid, key, sizeof(key)), line, sizeof(line));
+        struct passwd *pw = NULL;
+        FILE *f = len > 0 ? fmemopen(line, (size_t)len, "r") : NULL;
+
+        if (f) {
+                if (fgetpwent_r(f, out, buf, size, &pw) != 0)
+                        pw = NULL;
+                fclose(f);
+        }
+        return pw;
+}
+
+static int nss_has(const char *db, const char *name, unsigned long id)
+{
+        char key[32], line[4096];
+
+        return sup_getent(db, nss_key(name, id, key, sizeof(key)), line, sizeof(line)) > 0;
 }
 
 static struct passwd *merged_user(const struct rw_engine *eng, const char *name, uid_t uid, struct passwd *out,
@@ -46,8 +80,7 @@ static struct passwd *merged_user(const struct rw_engine *eng, const char *name,
                 fclose(f);
         if (pw)
                 return pw;
-        /* Other NSS sources (LDAP, systemd) as libc sees them. */
-        return name ? getpwnam(name) : getpwuid(uid);
+        return nss_user(name, uid, out, buf, size);
 }
 
 static int merged_group_exists(const struct rw_engine *eng, const char *name, gid_t gid)
@@ -61,7 +94,7 @@ static int merged_group_exists(const struct rw_engine *eng, const char *name, gi
                         break;
         if (f)
                 fclose(f);
-        return g != NULL || (name ? getgrnam(name) : getgrgid(gid)) != NULL;
+        return g != NULL || nss_has("group", name, gid);
 }
 
 /* A portable user name, as useradd accepts by default. */
