@@ -104,7 +104,7 @@ int main(void)
         is_str(final, p, "the final interpreter's path is returned");
         /* s3 -> s4 -> ... -> s8 -> static: 6 interpreters, one more than the kernel follows. */
         for (int i = 3; i <= 8; i++) {
-                char name[8];
+                char name[16];
                 snprintf(name, sizeof(name), "s%d", i);
                 snprintf(p, sizeof(p), i < 8 ? "#!%s/s%d" : "#!%s/static", dir, i + 1);
                 make_script(name, p);
