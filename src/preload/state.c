@@ -226,6 +226,33 @@ static void open_events(void)
 
 static char **saved_argv;
 
+#if !PRELOAD_GLIBC_ABI
+/* musl runs constructors without arguments (glibc passes argc, argv, envp), so under musl
+ * the argv of the proc record is read from /proc/self/cmdline, once, into static memory. */
+static char cmdline_buf[16384];
+static char *cmdline_argv[512];
+
+static char **cmdline_args(void)
+{
+        int fd = rw_openat(AT_FDCWD, "/proc/self/cmdline", O_RDONLY, 0);
+        size_t len = 0, n = 0;
+        ssize_t r;
+
+        if (fd < 0)
+                return NULL;
+        while (len < sizeof(cmdline_buf) - 1 &&
+               (r = rw_read(fd, cmdline_buf + len, sizeof(cmdline_buf) - 1 - len)) > 0)
+                len += (size_t)r;
+        rw_close(fd);
+        cmdline_buf[len] = '\0';
+        for (size_t i = 0; i < len && n < sizeof(cmdline_argv) / sizeof(cmdline_argv[0]) - 1;
+             i += strlen(cmdline_buf + i) + 1)
+                cmdline_argv[n++] = cmdline_buf + i;
+        cmdline_argv[n] = NULL;
+        return cmdline_argv;
+}
+#endif
+
 static void record_process(int argc, char **argv)
 {
         char buf[16384], exe[PATH_MAX];
@@ -281,6 +308,10 @@ __attribute__((constructor)) static void preload_init(int argc, char **argv)
         }
         open_events();
         if (preload_events_fd >= 0) {
+#if !PRELOAD_GLIBC_ABI
+                argc = 0;
+                argv = cmdline_args();   /* the registers hold no arguments under musl */
+#endif
                 saved_argv = argv;
                 pthread_atfork(NULL, NULL, fork_child);
                 if (mode != RW_MODE_RUN)

@@ -12,6 +12,7 @@
 #include "core/engine.h"
 #include "core/event.h"
 #include "core/index.h"
+#include "preload/libc_compat.h"
 
 #define PRELOAD_API __attribute__((visibility("default")))
 #define likely(x)   __builtin_expect(!!(x), 1)
@@ -30,6 +31,19 @@ void *preload_real(const char *name);
                 real_##name = (__typeof__(real_##name))preload_real(#name); \
         real_##name; }))
 #define DECLARE_REAL(ret, name, ...) static ret (*real_##name)(__VA_ARGS__)
+
+/* For symbols the running libc may lack (musl before 1.2.5 has no statx or renameat2): looked
+ * up once, NULL remembered, so the caller's fallback never pays a dlsym per call. Two threads
+ * racing here both store the same answer. */
+#define REAL_OPT(name) (__extension__({ \
+        if (unlikely(!tried_##name)) { \
+                real_##name = (__typeof__(real_##name))preload_real(#name); \
+                tried_##name = 1; \
+        } \
+        real_##name; }))
+#define DECLARE_REAL_OPT(ret, name, ...) \
+        static ret (*real_##name)(__VA_ARGS__); \
+        static int tried_##name
 
 /* Nothing to do at all: not under rwshim, or inside the engine itself. */
 static inline int preload_off(void)

@@ -21,7 +21,7 @@ extern char **environ;
 DECLARE_REAL(int, execve, const char *, char *const[], char *const[]);
 DECLARE_REAL(int, execvpe, const char *, char *const[], char *const[]);
 DECLARE_REAL(int, fexecve, int, char *const[], char *const[]);
-DECLARE_REAL(int, execveat, int, const char *, char *const[], char *const[], int);
+DECLARE_REAL_OPT(int, execveat, int, const char *, char *const[], char *const[], int);
 DECLARE_REAL(int, posix_spawn, pid_t *, const char *, const posix_spawn_file_actions_t *,
              const posix_spawnattr_t *, char *const[], char *const[]);
 DECLARE_REAL(int, posix_spawnp, pid_t *, const char *, const posix_spawn_file_actions_t *,
@@ -144,11 +144,19 @@ static int call_fexecve(const char *unused, char *const argv[], char *const envp
         return REAL(fexecve)(*(int *)ctx, argv, envp);
 }
 
+/* musl has no execveat(): the system call then. */
+static int libc_execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
+{
+        if (likely(REAL_OPT(execveat) != NULL))
+                return real_execveat(dirfd, path, argv, envp, flags);
+        return preload_ret((int)rw_sysret(RW_SYSCALL(SYS_execveat, dirfd, path, argv, envp, flags)));
+}
+
 struct at_call { int dirfd, flags; };
 static int call_execveat(const char *path, char *const argv[], char *const envp[], void *ctx)
 {
         const struct at_call *a = ctx;
-        return REAL(execveat)(a->dirfd, path, argv, envp, a->flags);
+        return libc_execveat(a->dirfd, path, argv, envp, a->flags);
 }
 
 PRELOAD_API int execve(const char *path, char *const argv[], char *const envp[])
@@ -190,7 +198,7 @@ PRELOAD_API int execveat(int dirfd, const char *path, char *const argv[], char *
         struct at_call a = { dirfd, flags };
 
         if (preload_engine.mode == RW_MODE_OFF)
-                return REAL(execveat)(dirfd, path, argv, envp, flags);
+                return libc_execveat(dirfd, path, argv, envp, flags);
         const char *probe = path[0] == '/' ? path : dirfd == AT_FDCWD ? path : fd_path(dirfd, path, buf);
         return exec_with(path, probe, envp, call_execveat, argv, &a);
 }
