@@ -11,7 +11,7 @@ BB=/bin/busybox
 [ -x $BB ] && ! file -L $BB | grep -q dynamic || skip "busybox-static not installed"
 [ -x "$MS" ] && [ -f "$T/lib/rwshim/librwshim-musl.so" ] || skip "musl-gcc not installed: no musl helpers or preload"
 [ "${RWSHIM_SANITIZED:-0}" = 1 ] && skip "sanitized run: musl programs cannot load the ASan runtime (glibc's)"
-mkdir -p "$T/app"; root_tree "$T/app"
+mkdir -p "$T/app" "$T/other"; root_tree "$T/app"; root_tree "$T/other"
 before=$(tree_digest "$T/app")
 out=$(as_user_native $BB sh -c "$MS $T/app" 2>&1) && fail "native: the musl program should be denied: $out"
 assert_contains "$out" "Permission denied"
@@ -28,5 +28,16 @@ out=$(as_user "$RW" run --upper "$up/u" -- "$MS" "$T/app" exec $BB sh -c \
 assert_contains "$out" "count=3"
 assert_contains "$out" "glibc"
 assert_eq "$(cat "$up/u/fs$T/app/from-glibc")" glibc
+# Without a musl preload installed: one line, the musl program runs untouched (its own
+# status), never a loader crash; as CMD and started from a glibc shell.
+rm "$T/lib/rwshim/librwshim-musl.so"
+out=$(as_user "$RW" run --upper "$up/u" -- "$MS" "$T/other" 2>&1); st=$?
+assert_eq "$st" 1 "musl CMD without its preload: its own status ($out)"
+assert_contains "$out" "is a musl program and no musl preload is installed"
+assert_not_contains "$out" "Error relocating"
+out=$(as_user "$RW" run --upper "$up/u" -- sh -c "$MS $T/other; echo status=\$?" 2>&1)
+assert_contains "$out" "a musl program runs untouched"
+assert_contains "$out" "status=1"
+assert_not_contains "$out" "Error relocating"
 assert_eq "$(tree_digest "$T/app")" "$before" "the root-owned dir was modified"
 echo ok
