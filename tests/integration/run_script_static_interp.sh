@@ -38,7 +38,18 @@ out=$(R $PY -c "$spawn" s "$T/data/spawned" 2>&1) || fail "posix_spawn of busybo
 assert_eq "$out" "spawn-s"
 out=$(R $PY -c "$spawn" p "$T/data/spawned" 2>&1) || fail "posix_spawnp of busybox: $out"
 assert_eq "$out" "spawn-p"
+# fexecve (python's os.execve on an fd) and system() of the static program.
+out=$(R $PY -c 'import os, sys
+fd = os.open("/bin/busybox", os.O_RDONLY)
+os.execve(fd, ["busybox", "sh", "-c", "echo fexecve >> " + sys.argv[1] + " && busybox tail -n 1 " + sys.argv[1]], dict(os.environ))' "$T/data/spawned" 2>&1) ||
+  fail "fexecve of busybox: $out"
+assert_eq "$out" "fexecve"
+out=$(R $PY -c 'import os, sys
+sys.exit(os.waitstatus_to_exitcode(os.system("/bin/busybox sh -c \"echo system >> " + sys.argv[1] + "\"")))' "$T/data/spawned" 2>&1) ||
+  fail "system() of busybox: $out"
 assert_eq "$(cat "$up/u/fs$T/data/spawned")" "spawn-s
-spawn-p"
+spawn-p
+fexecve
+system"
 assert_eq "$(tree_digest "$T/data")" "$before" "the root-owned dir was modified"
 echo ok
