@@ -51,5 +51,10 @@ assert_eq "$(cat "$up/u/fs$T/data/spawned")" "spawn-s
 spawn-p
 fexecve
 system"
+# Under trace the spawned static program's refusal is recorded, and the trampoline is no
+# process of its own: python and busybox.
+out=$(as_user "$RW" trace -- $PY -c "$spawn" s "$T/data/spawned" 2>&1)
+assert_contains "$out" "2 processes"
+assert_contains "$out" "busybox: $T/data/ (EACCES"
 assert_eq "$(tree_digest "$T/data")" "$before" "the root-owned dir was modified"
 echo ok
