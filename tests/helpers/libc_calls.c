@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,6 +257,14 @@ static int c_chdir(void)
                 return -1;
         return chdir("..");
 }
+/* After chdir back from an upper-only dir, the lower-only names are still there. */
+static int c_after_chdir(void)
+{
+        struct stat st;
+        if (chdir("newdir") != 0 || chdir("..") != 0 || stat("keep", &st) != 0)
+                return -1;
+        return slurp("keep");
+}
 static int c_syscall(void)
 {
         long fd = syscall(SYS_openat, AT_FDCWD, "viasyscall", O_WRONLY | O_CREAT, 0644);
@@ -280,6 +289,55 @@ static int c_lchmod(void)
         return 0;
 }
 
+/* The walk's visits as "type:path", sorted (the merged listing's order is not the disk's). */
+static char *walk_seen[256];
+static size_t walk_n;
+
+static void walk_note(const char *path, int type, int level)
+{
+        static const char *const types[] = { [FTW_F] = "f", [FTW_D] = "d", [FTW_DNR] = "dnr",
+                                             [FTW_NS] = "ns", [FTW_SL] = "sl", [FTW_DP] = "dp",
+                                             [FTW_SLN] = "sln" };
+        char line[PATH_MAX + 32];
+
+        if (walk_n < 256) {
+                snprintf(line, sizeof(line), "%s:%d:%s", types[type], level, path);
+                walk_seen[walk_n++] = strdup(line);
+        }
+}
+
+static int walk_done(int r)
+{
+        size_t len = 0;
+
+        qsort(walk_seen, walk_n, sizeof(walk_seen[0]), by_name);
+        result[0] = '\0';
+        for (size_t i = 0; i < walk_n; i++) {
+                len += (size_t)snprintf(result + len, sizeof(result) - len, "%s ", walk_seen[i]);
+                free(walk_seen[i]);
+        }
+        walk_n = 0;
+        return r;
+}
+
+static int on_nftw(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+        (void)st;
+        walk_note(path, type, f->level);
+        return 0;
+}
+
+static int on_ftw(const char *path, const struct stat *st, int type)
+{
+        (void)st;
+        walk_note(path, type, -1);
+        return 0;
+}
+
+static int c_nftw(void) { return walk_done(nftw(".", on_nftw, 8, 0)); }
+static int c_nftw_phys_depth(void) { return walk_done(nftw(".", on_nftw, 8, FTW_PHYS | FTW_DEPTH)); }
+static int c_ftw(void) { return walk_done(ftw("newdir", on_ftw, 8)); }
+
 static const struct { const char *name; check_fn fn; } checks[] = {
         { "fopen-w", c_fopen_w }, { "fopen-a", c_fopen_a }, { "open-trunc", c_open_trunc },
         { "creat", c_creat }, { "mkdir", c_mkdir }, { "openat", c_openat },
@@ -291,9 +349,10 @@ static const struct { const char *name; check_fn fn; } checks[] = {
         { "link", c_link }, { "chmod", c_chmod }, { "lchmod", c_lchmod }, { "utime", c_utime },
         { "utimensat", c_utimensat }, { "truncate", c_truncate }, { "access-w", c_access },
         { "faccessat-w", c_faccessat }, { "mkstemp", c_mkstemp }, { "mkdtemp", c_mkdtemp },
-        { "freopen", c_freopen }, { "chdir-getcwd", c_chdir }, { "syscall-openat", c_syscall },
+        { "freopen", c_freopen }, { "chdir-getcwd", c_chdir }, { "after-chdir", c_after_chdir }, { "syscall-openat", c_syscall },
         { "remove", c_remove }, { "remove-dir", c_remove_dir },
         { "listing-end", c_listing }, { "readdir_r-end", c_readdir_r_top },
+        { "nftw", c_nftw }, { "nftw-phys-depth", c_nftw_phys_depth }, { "ftw", c_ftw },
 };
 
 int main(int argc, char **argv)
