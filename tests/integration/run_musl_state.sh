@@ -61,6 +61,15 @@ out=$(as_user "$RW" run -- "$MS" "$T/app" exec /usr/bin/env -i /bin/sh -c "echo 
 assert_eq "$st" 0 "env -i child ($out)"
 assert_eq "$(cat "$RWSHIM_UPPER/fs$T/app/data/by-env-i")" cleared "the cleared-env child's write"
 
+note "run: cleared environments, musl -> musl (execve with envp {NULL}) and glibc -> musl (env -i)"
+out=$(as_user "$RW" run -- "$MS" "$T/app" clean "$MS" "$T/app" 2>&1); st=$?
+assert_eq "$st" 0 "musl -> musl, empty env ($out)"
+assert_contains "$out" "count=10"
+out=$(as_user "$RW" run -- /usr/bin/env -i "$MS" "$T/app" 2>&1); st=$?
+assert_eq "$st" 0 "glibc -> musl, env -i ($out)"
+assert_contains "$out" "count=11"
+n=$((n + 3))
+
 note "run: glibc -> musl -> glibc -> musl, one merged view"
 out=$(as_user "$RW" run -- /bin/sh -c "\"$MS\" \"$T/app\" exec /bin/sh -c '\"$MS\" \"$T/app\"'" 2>&1); st=$?
 assert_eq "$st" 0 "nested ($out)"
