@@ -31,4 +31,8 @@ assert_eq "$missing" "" "imports of librwshim-musl.so that musl's libc.so lacks"
 readelf -d "$ML" | grep NEEDED | grep -qv 'libc.so' && fail "librwshim-musl.so needs more than libc.so: $(readelf -d "$ML" | grep NEEDED)"
 glibc_only=$(defined "$ML" | grep -E '^(__xstat|__lxstat|__fxstatat|__open_2|__open64_2|__openat_2|__realpath_chk|open64|stat64|fopen64|readdir64|canonicalize_file_name)$')
 assert_eq "$glibc_only" "" "glibc-only names exported by the musl preload"
+# A wrapper for a name this musl lacks must not call a NULL libc symbol: the ones with a
+# system-call fallback (REAL_OPT) are listed here; a new one needs the same.
+extra=$(comm -23 <(defined "$ML") <(defined "$LIBC") | grep -vxE 'execveat|renameat2|statx')
+assert_eq "$extra" "" "wrappers of names musl's libc lacks, without a fallback"
 echo ok
