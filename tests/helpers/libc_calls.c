@@ -273,6 +273,31 @@ static int c_syscall(void)
         close((int)fd);
         return list(".");
 }
+/* statx and renameat2 through syscall(): musl before 1.2.5 has neither function, so the
+ * preload's wrappers make the system calls themselves there. */
+static int c_syscall_statx(void)
+{
+        unsigned char buf[256];
+        unsigned long long size;
+
+        if (syscall(SYS_statx, AT_FDCWD, "moved", 0, 0x200 /* STATX_SIZE */, buf) != 0)
+                return -1;
+        memcpy(&size, buf + 40, sizeof(size));   /* stx_size: fixed by the kernel ABI */
+        snprintf(result, sizeof(result), "size=%llu", size);
+        return 0;
+}
+static int c_syscall_renameat2(void)
+{
+        if (syscall(SYS_renameat2, AT_FDCWD, "viasyscall", AT_FDCWD, "moved", 1 /* NOREPLACE */) == 0) {
+                errno = 0;
+                return -1;
+        }
+        if (errno != EEXIST)
+                return -1;
+        if (syscall(SYS_renameat2, AT_FDCWD, "viasyscall", AT_FDCWD, "renamed2", 1) != 0)
+                return -1;
+        return list(".");
+}
 static int c_remove(void) { return remove("created") ? -1 : list("."); }
 static int c_remove_dir(void)
 {
@@ -350,6 +375,7 @@ static const struct { const char *name; check_fn fn; } checks[] = {
         { "utimensat", c_utimensat }, { "truncate", c_truncate }, { "access-w", c_access },
         { "faccessat-w", c_faccessat }, { "mkstemp", c_mkstemp }, { "mkdtemp", c_mkdtemp },
         { "freopen", c_freopen }, { "chdir-getcwd", c_chdir }, { "after-chdir", c_after_chdir }, { "syscall-openat", c_syscall },
+        { "syscall-statx", c_syscall_statx }, { "syscall-renameat2", c_syscall_renameat2 },
         { "remove", c_remove }, { "remove-dir", c_remove_dir },
         { "listing-end", c_listing }, { "readdir_r-end", c_readdir_r_top },
         { "nftw", c_nftw }, { "nftw-phys-depth", c_nftw_phys_depth }, { "ftw", c_ftw },
