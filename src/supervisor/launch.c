@@ -222,6 +222,8 @@ int sup_launch_and_wait(const struct sup_launch *l, int *ret_static, struct rw_e
         if (ret_static)
                 *ret_static = 0;
         r = sup_find_command(l->argv[0], cmd_path, sizeof(cmd_path));
+        if (r == -ENOENT && l->upper && sup_find_command_in_upper(l->upper, l->argv[0], cmd_path, sizeof(cmd_path)) == 0)
+                r = 0;
         if (r < 0)
                 return report_not_runnable(l->argv[0], r);
         r = sup_find_preload_lib(lib, sizeof(lib), e);

@@ -289,6 +289,8 @@ static int serve(struct sup_notifier *nt, int fd)
         if (tracing ? identify(nt, tid, &t) : sup_proc_preloaded(tid)) {
                 a.kind = SUP_CONTINUE;
                 a.op = NULL;
+        } else if (sup_proc_wrong_preload(tid, nt->req->data.nr, (const uint64_t *)nt->req->data.args)) {
+                a = (struct sup_answer){ .kind = SUP_RETURN, .value = -ENOENT };   /* the loader skips it */
         } else {
                 sup_caller_init(&c, tid);
                 sup_notify_decide(&nt->engine, nt->req, &c, still_pending, &p, &a);
