@@ -165,6 +165,10 @@ int preload_query(int dirfd, const char *path, char *abs, size_t size)
                 const char *base = path[0] == '/' ? NULL : base_of(dirfd, buf, &err);
                 if (base || path[0] == '/')
                         q |= rw_index_query_climbed(idx, base, path);
+                /* A leading ".." climbs out of the base itself: when the upper holds the base,
+                 * the kernel would climb inside the upper and miss the lower's names. */
+                if (base && path[0] == '.' && path[1] == '.' && (path[2] == '/' || !path[2]))
+                        q |= rw_index_query(idx, base) & RW_INDEX_UNDER;
         }
         return q;
 }
