@@ -10,6 +10,13 @@
  * name, without the leading NUL). */
 #define RW_NOTIFY_ENV "RWSHIM_NOTIFY"
 
+/* The fd number the supervisor installs in a thread whose call it rewrites (a chdir, exec or
+ * FIFO open into the upper, supervisor/notify_reissue.h). openat and execveat on this dirfd are
+ * not notified, so the rewritten call runs in the kernel while the supervisor holds the
+ * thread at a ptrace stop. A program's own fd with this number keeps its calls served: the
+ * supervisor rewrites nothing for a thread that has it open. */
+#define RW_NOTIFY_SLOT 1019
+
 /* In the process about to exec a static program: sets no_new_privs, loads the filter that
  * turns every path-taking file call (and getdents64) into a notification, and sends its
  * listener to the supervisor's socket. Returns 0 or -errno (the program then runs without

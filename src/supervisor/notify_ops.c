@@ -26,7 +26,7 @@
 enum kind {
         K_NONE, K_OPEN, K_OPENAT2, K_STAT, K_STATX, K_ACCESS, K_READLINK, K_MKDIR, K_UNLINK,
         K_RENAME, K_LINK, K_SYMLINK, K_CHMOD, K_CHOWN, K_TRUNCATE, K_UTIMENS, K_UTIMES, K_UTIME,
-        K_GETDENTS,
+        K_MKNOD, K_GETDENTS, K_CHDIR, K_EXEC, K_GETCWD,
 };
 
 /* A call's arguments, by role. */
@@ -39,6 +39,14 @@ struct call {
         long size;                  /* readlink/getdents size, statx mask, truncate length */
         uid_t uid;
         gid_t gid;
+        uint64_t argv, envp;        /* exec */
+        dev_t dev;                  /* mknod */
+        long nr;                    /* the call as notified */
+        /* Filled by read_paths: */
+        size_t path_len;            /* strlen of the path the caller passed */
+        size_t last_off;            /* where its last component starts in it */
+        int base_in_upper;          /* a relative path the kernel would resolve inside the upper */
+        int slash;                  /* the path ends in '/': it must name a directory */
 };
 
 /* The role of each argument: K(kind, dirfd, path) then the rest by name. */
@@ -73,6 +81,7 @@ static void decode_paths(const struct seccomp_notif *n, struct call *c)
         case SYS_utime: SET(K(K_UTIME, CWD, A(0)), .buf = A(1)); break;
         case SYS_utimes: SET(K(K_UTIMES, CWD, A(0)), .buf = A(1)); break;
         case SYS_futimesat: SET(K(K_UTIMES, I(0), A(1)), .buf = A(2)); break;
+        case SYS_mknod: SET(K(K_MKNOD, CWD, A(0)), .mode = L(1), .dev = (dev_t)A(2)); break;
 #endif
         case SYS_openat: SET(K(K_OPEN, I(0), A(1)), .flags = L(2), .mode = L(3)); break;
         case SYS_openat2: SET(K(K_OPENAT2, I(0), A(1)), .buf = A(2), .size = L(3)); break;
@@ -94,8 +103,14 @@ static void decode_paths(const struct seccomp_notif *n, struct call *c)
         case SYS_truncate: SET(K(K_TRUNCATE, CWD, A(0)), .size = L(1)); break;
         case SYS_utimensat: SET(K(K_UTIMENS, I(0), A(1)), .flags = L(3), .buf = A(2)); break;
         case SYS_getdents64: SET(K(K_GETDENTS, I(0), 0), .buf = A(1), .size = L(2)); break;
+        case SYS_chdir: SET(K(K_CHDIR, CWD, A(0))); break;
+        case SYS_execve: SET(K(K_EXEC, CWD, A(0)), .argv = A(1), .envp = A(2)); break;
+        case SYS_getcwd: SET(K(K_GETCWD, CWD, 0), .buf = A(0), .size = L(1)); break;
+        case SYS_mknodat: SET(K(K_MKNOD, I(0), A(1)), .mode = L(2), .dev = (dev_t)A(3)); break;
+        case SYS_execveat: SET(K(K_EXEC, I(0), A(1)), .argv = A(2), .envp = A(3), .flags = L(4)); break;
         default: c->kind = K_NONE; break;
         }
+        c->nr = (long)n->data.nr;
 }
 
 static int wants_write(long flags)
@@ -153,9 +168,121 @@ static int mkdir_as_caller(const struct rw_engine *e, struct sup_caller *c, cons
         return r;
 }
 
+/* 1 when the kernel, given the caller's own arguments, would not reach real: the object is in
+ * the upper, or the caller's relative path starts in a directory the kernel has in the upper. */
+static int kernel_misses(const struct rw_engine *e, const struct call *k, const char *real)
+{
+        char virt[PATH_MAX];
+
+        return k->base_in_upper || rw_upper_to_virtual(&e->upper, real, virt, sizeof(virt)) == 1;
+}
+
+/* The thread is made to run nr(args) on fd (ours) instead; see notify_reissue.h. fd is no
+ * O_PATH fd: ADDFD cannot install one. */
+static void reissue(struct sup_answer *a, const struct call *k, int fd, long nr, const unsigned long args[6])
+{
+        if (fd < 0) {
+                answer(a, -errno);
+                return;
+        }
+        a->kind = SUP_REISSUE;
+        a->reissue = (struct sup_reissue){ .orig_nr = k->nr, .nr = nr, .fd = fd };
+        memcpy(a->reissue.args, args, sizeof(a->reissue.args));
+        a->fallback = SUP_CONTINUE;
+}
+
+/* chdir into the merged view: the kernel's cwd becomes the real directory (the upper copy
+ * when the upper holds it), through fchdir of an fd of it, so children inherit it and exec
+ * keeps it; relative paths from there are then resolved in the merged view (read_paths). */
+static void do_chdir(const struct rw_engine *e, const struct call *k, const char *abs, struct sup_answer *a)
+{
+        char real[PATH_MAX];
+        int r = rw_vfs_real_path(e, abs, 1, real, sizeof(real));
+
+        if (r < 0) {
+                answer(a, r);
+                return;
+        }
+        if (!kernel_misses(e, k, real))
+                return;
+        const unsigned long args[6] = { SUP_REISSUE_FD };
+        reissue(a, k, open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC), SYS_fchdir, args);
+}
+
+/* "#!": the interpreter gets /dev/fd/N as the script's name and opens it, so N must survive. */
+static int is_script(const char *real)
+{
+        char magic[2];
+        int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        ssize_t n = fd < 0 ? -1 : pread(fd, magic, sizeof(magic), 0);
+
+        if (fd >= 0)
+                close(fd);
+        return n == 2 && magic[0] == '#' && magic[1] == '!';
+}
+
+/* exec of a program the kernel cannot find by the caller's path: execveat(N, "", argv, envp,
+ * AT_EMPTY_PATH), where "" is the NUL that ends the caller's own path string. */
+static void do_exec(const struct rw_engine *e, const struct call *k, const char *abs, struct sup_answer *a)
+{
+        char real[PATH_MAX];
+        int r = rw_vfs_real_path(e, abs, !(k->flags & AT_SYMLINK_NOFOLLOW), real, sizeof(real));
+
+        if (r < 0) {
+                answer(a, r);
+                return;
+        }
+        if (!kernel_misses(e, k, real))
+                return;
+        const unsigned long args[6] = { SUP_REISSUE_FD, (unsigned long)(k->path + k->path_len), k->argv, k->envp,
+                                        AT_EMPTY_PATH };
+        reissue(a, k, open(real, O_RDONLY | O_CLOEXEC), SYS_execveat, args);
+        if (a->kind == SUP_REISSUE) {
+                a->reissue.exec = 1;
+                a->reissue.keep_fd = is_script(real);
+        }
+}
+
+/* A FIFO, socket or device the kernel cannot reach by the caller's path: opening it here could
+ * block the supervisor, so the thread opens it itself, as openat(N, name) with N its real
+ * parent directory and name the last component of the caller's own string. */
+static int open_special(const struct rw_engine *e, const struct call *k, const char *abs, struct sup_answer *a)
+{
+        char real[PATH_MAX];
+
+        if (rw_vfs_real_path(e, abs, !(k->flags & O_NOFOLLOW), real, sizeof(real)) < 0 || !is_special(real, k->flags))
+                return 0;
+        if (!kernel_misses(e, k, real))
+                return 1;   /* the kernel opens the same node */
+        char *slash = strrchr(real, '/');
+        const char *name = strrchr(abs, '/');
+        if (!slash || !name || strcmp(slash + 1, name + 1) != 0 || k->last_off >= k->path_len) {
+                answer(a, -ENXIO);   /* reached through a symlink: no name of it in the caller */
+                return 1;
+        }
+        *slash = '\0';
+        const unsigned long args[6] = { SUP_REISSUE_FD, (unsigned long)(k->path + k->last_off), (unsigned long)k->flags,
+                                        (unsigned long)k->mode };
+        reissue(a, k, open(real[0] ? real : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC), SYS_openat, args);
+        a->fallback = SUP_RETURN;
+        a->value = -ENXIO;
+        return 1;
+}
+
+static int mknod_as_caller(const struct rw_engine *e, struct sup_caller *c, const char *abs, long mode, dev_t dev)
+{
+        mode_t old = umask(sup_caller_umask(c));
+        int r = rw_vfs_mknod(e, abs, (mode_t)mode, dev);
+
+        umask(old);
+        return r;
+}
+
 static void do_open(const struct rw_engine *e, struct sup_caller *c, const struct call *k,
                     const char *abs, int q, struct sup_answer *a)
 {
+        if ((q & RW_INDEX_UNDER) && open_special(e, k, abs, a))
+                return;
         /* An open for writing is performed here and its fd injected, never checked and then
          * continued: the kernel would re-read the path, and the answer could be stale by then. */
         if ((q & RW_INDEX_UNDER) || (wants_write(k->flags) && rw_engine_may_redirect(e, abs) &&
@@ -167,19 +294,27 @@ static void do_open(const struct rw_engine *e, struct sup_caller *c, const struc
 static long do_stat(const struct rw_engine *e, struct sup_caller *c, const struct call *k, const char *abs)
 {
         char real[PATH_MAX];
-        int r = rw_vfs_real_path(e, abs, !(k->flags & AT_SYMLINK_NOFOLLOW), real, sizeof(real));
+        /* "link/" names what link points to, as the kernel resolves it: follow, and a
+         * directory it must be. */
+        int nofollow = (k->flags & AT_SYMLINK_NOFOLLOW) && !k->slash;
+        int r = rw_vfs_real_path(e, abs, !nofollow, real, sizeof(real));
 
         if (r < 0)
                 return r;
         if (k->kind == K_STATX) {
                 struct statx stx;
-                if (statx(AT_FDCWD, real, (int)k->flags & ~AT_EMPTY_PATH, (unsigned)k->size, &stx) < 0)
+                int fl = ((int)k->flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) | (nofollow ? AT_SYMLINK_NOFOLLOW : 0);
+                if (statx(AT_FDCWD, real, fl, (unsigned)k->size | STATX_TYPE, &stx) < 0)
                         return -errno;
+                if (k->slash && !S_ISDIR(stx.stx_mode))
+                        return -ENOTDIR;
                 return sup_caller_write(c, k->buf, &stx, sizeof(stx));
         }
         struct stat st;
-        if (fstatat(AT_FDCWD, real, &st, (int)k->flags & AT_SYMLINK_NOFOLLOW) < 0)
+        if (fstatat(AT_FDCWD, real, &st, nofollow ? AT_SYMLINK_NOFOLLOW : 0) < 0)
                 return -errno;
+        if (k->slash && !S_ISDIR(st.st_mode))
+                return -ENOTDIR;
         return sup_caller_write(c, k->buf, &st, sizeof(st));
 }
 
@@ -199,6 +334,44 @@ static long do_readlink(const struct rw_engine *e, struct sup_caller *c, const s
                 n = k->size;
         r = sup_caller_write(c, k->buf, target, (size_t)n);
         return r < 0 ? r : n;
+}
+
+/* readlink of /proc/<pid>/cwd, exe or fd/N: the kernel's answer, mapped back from the upper
+ * (a static program that chdir'ed or exec'ed into the upper must see the virtual path). */
+static void proc_readlink(const struct rw_engine *e, struct sup_caller *c, const struct call *k,
+                          const char *abs, struct sup_answer *a)
+{
+        char real[PATH_MAX], virt[PATH_MAX];
+        ssize_t n;
+
+        if (strncmp(abs, "/proc/", 6) != 0 || k->size <= 0 || (n = readlink(abs, real, sizeof(real) - 1)) < 0)
+                return;
+        real[n] = '\0';
+        if (rw_upper_to_virtual(&e->upper, real, virt, sizeof(virt)) != 1)
+                return;
+        n = (ssize_t)strlen(virt);
+        if (n > k->size)
+                n = k->size;
+        int r = sup_caller_write(c, k->buf, virt, (size_t)n);
+        answer(a, r < 0 ? r : n);
+}
+
+/* getcwd(2) of a thread whose kernel cwd is in the upper answers the virtual path (the
+ * syscall's own convention: the length with the NUL). */
+static void do_getcwd(const struct rw_engine *e, struct sup_caller *c, const struct call *k,
+                      int (*verify)(void *), void *ctx, struct sup_answer *a)
+{
+        char cwd[PATH_MAX];
+
+        if (sup_caller_base(c, &e->upper, AT_FDCWD, cwd, sizeof(cwd)) != 1 || verify(ctx) != 0)
+                return;
+        size_t n = strlen(cwd) + 1;
+        if ((size_t)k->size < n) {
+                answer(a, -ERANGE);
+                return;
+        }
+        int r = sup_caller_write(c, k->buf, cwd, n);
+        answer(a, r < 0 ? r : (long)n);
 }
 
 /* The three time formats of utime(2), utimes(2) and utimensat(2), as timespecs. Returns 1
@@ -248,6 +421,7 @@ static long do_change(const struct rw_engine *e, struct sup_caller *c, const str
 
         switch (k->kind) {
         case K_MKDIR: return mkdir_as_caller(e, c, abs, k->mode);
+        case K_MKNOD: return mknod_as_caller(e, c, abs, k->mode, k->dev);
         case K_UNLINK: return (k->flags & AT_REMOVEDIR) ? rw_vfs_rmdir(e, abs) : rw_vfs_unlink(e, abs);
         case K_RENAME: return rw_vfs_rename(e, abs, abs2, (unsigned)k->flags);
         case K_LINK: return do_link(e, abs, abs2, (int)(k->flags & AT_SYMLINK_FOLLOW));
@@ -272,6 +446,7 @@ static long do_native(struct sup_caller *c, const struct call *k, const char *ab
         switch (k->kind) {
         case K_OPEN: case K_OPENAT2: r = openat(AT_FDCWD, abs, (int)k->flags | O_CLOEXEC, (mode_t)k->mode); break;
         case K_MKDIR: r = mkdir(abs, (mode_t)k->mode); break;
+        case K_MKNOD: r = mknodat(AT_FDCWD, abs, (mode_t)k->mode, k->dev); break;
         case K_UNLINK: r = unlinkat(AT_FDCWD, abs, (int)(k->flags & AT_REMOVEDIR)); break;
         case K_RENAME: r = renameat2(AT_FDCWD, abs, AT_FDCWD, abs2, (unsigned)k->flags); break;
         case K_LINK: r = linkat(AT_FDCWD, abs, AT_FDCWD, abs2, (int)(k->flags & AT_SYMLINK_FOLLOW)); break;
@@ -288,7 +463,7 @@ static long do_native(struct sup_caller *c, const struct call *k, const char *ab
 
 static int is_change(enum kind k)
 {
-        return k >= K_MKDIR && k <= K_UTIME;
+        return k >= K_MKDIR && k <= K_MKNOD;
 }
 
 /* A call whose outcome only the upper's content can change (an access for W_OK or an open for
@@ -296,7 +471,8 @@ static int is_change(enum kind k)
 static int is_lookup(const struct call *k)
 {
         switch (k->kind) {
-        case K_STAT: case K_STATX: case K_READLINK: case K_GETDENTS: return 1;
+        case K_STAT: case K_STATX: case K_READLINK: case K_GETDENTS: case K_CHDIR: case K_EXEC: case K_GETCWD:
+                return 1;
         case K_ACCESS: return !(k->mode & W_OK);
         case K_OPEN: return !wants_write(k->flags);
         default: return 0;
@@ -312,9 +488,26 @@ static int query(const struct rw_engine *e, struct sup_caller *c, int dirfd, con
         int q = rw_index_query(e->upper.index, abs);
 
         if (!(q & RW_INDEX_UNDER) && strstr(path, "..") &&
-            (path[0] == '/' || sup_caller_base(c, &e->upper, dirfd, base, sizeof(base)) == 0))
+            (path[0] == '/' || sup_caller_base(c, &e->upper, dirfd, base, sizeof(base)) >= 0))
                 q |= rw_index_query_climbed(e->upper.index, path[0] == '/' ? NULL : base, path);
         return q;
+}
+
+/* What the caller's path string looks like: its length, where its last component starts (a
+ * rewritten call can point into it), whether a trailing slash makes it name a directory. */
+static void note_shape(struct call *k, const char *path)
+{
+        size_t n = strlen(path), end = n;
+
+        k->path_len = n;
+        while (end > 1 && path[end - 1] == '/')
+                end--;
+        k->slash = end < n;
+        k->last_off = end;
+        while (k->last_off > 0 && path[k->last_off - 1] != '/')
+                k->last_off--;
+        if (k->slash)
+                k->last_off = n;   /* no name to point at without its slash */
 }
 
 /* Reads what the call names and asks the index about it. Returns the index's answer, or -1
@@ -334,16 +527,22 @@ static int read_paths(const struct rw_engine *e, struct sup_caller *c, struct ca
                 k->mode = (long)how.mode;
         }
         if (!k->path || sup_caller_string(c, k->path, path, sizeof(path)) < 0 ||
-            sup_caller_abs_path(c, &e->upper, k->dirfd, path, abs, PATH_MAX) < 0)
+            (k->base_in_upper = sup_caller_abs_path(c, &e->upper, k->dirfd, path, abs, PATH_MAX)) < 0)
                 return -1;
+        note_shape(k, path);
         q = query(e, c, k->dirfd, path, abs);
+        /* The kernel would resolve this path inside the upper, where the lower's entries are
+         * missing: it must go through the merged view, never back to the kernel. */
+        if (k->base_in_upper)
+                q |= RW_INDEX_UNDER;
         if (k->kind == K_SYMLINK)
                 return sup_caller_string(c, k->path2, text, PATH_MAX) < 0 ? -1 : q;
         if (k->kind == K_RENAME || k->kind == K_LINK) {
+                int in_upper;
                 if ((k->flags & AT_EMPTY_PATH) || sup_caller_string(c, k->path2, path, sizeof(path)) < 0 ||
-                    sup_caller_abs_path(c, &e->upper, k->dirfd2, path, abs2, PATH_MAX) < 0)
+                    (in_upper = sup_caller_abs_path(c, &e->upper, k->dirfd2, path, abs2, PATH_MAX)) < 0)
                         return -1;
-                q |= query(e, c, k->dirfd2, path, abs2);
+                q |= query(e, c, k->dirfd2, path, abs2) | (in_upper ? RW_INDEX_UNDER : 0);
         }
         return q;
 }
@@ -353,6 +552,7 @@ static const char *op_name(const struct call *k)
         switch (k->kind) {
         case K_OPEN: case K_OPENAT2: return "open";
         case K_MKDIR: return "mkdir";
+        case K_MKNOD: return "mknod";
         case K_UNLINK: return (k->flags & AT_REMOVEDIR) ? "rmdir" : "unlink";
         case K_RENAME: return "rename";
         case K_LINK: return "link";
@@ -443,6 +643,16 @@ static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, st
         case K_READLINK:
                 if (q & RW_INDEX_UNDER)
                         answer(a, do_readlink(e, c, k, abs));
+                else
+                        proc_readlink(e, c, k, abs, a);
+                return;
+        case K_CHDIR:
+                if (q & RW_INDEX_UNDER)
+                        do_chdir(e, k, abs, a);
+                return;
+        case K_EXEC:
+                if (q & RW_INDEX_UNDER)
+                        do_exec(e, k, abs, a);
                 return;
         case K_ACCESS:
                 /* W_OK is granted where a write would be redirected. */
@@ -472,6 +682,11 @@ void sup_notify_decide(const struct rw_engine *e, const struct seccomp_notif *n,
         decode_paths(n, &k);
         if (k.kind == K_NONE || (rw_index_empty(e->upper.index) && is_lookup(&k)))
                 return;   /* an empty upper changes no lookup */
+        if (k.kind == K_GETCWD) {
+                if (e->mode == RW_MODE_RUN)
+                        do_getcwd(e, c, &k, verify, ctx, a);
+                return;
+        }
         if (k.kind == K_GETDENTS) {
                 long r = sup_merged_getdents(e, c, k.dirfd, k.buf, (size_t)k.size, verify, ctx);
                 if (r != SUP_DIRENTS_KERNEL)

@@ -9,12 +9,15 @@
 
 #include "core/engine.h"
 #include "core/event.h"
+#include "supervisor/notify_reissue.h"
 #include "supervisor/notify_tracee.h"
 
 enum sup_answer_kind {
         SUP_CONTINUE,       /* the kernel runs the call as the program made it */
         SUP_RETURN,         /* the call returns value (>= 0) or fails with -value */
         SUP_GIVE_FD,        /* the call returns a new fd in the program, a copy of fd */
+        SUP_REISSUE,        /* the thread makes the call `reissue` instead (notify_reissue.h);
+                               where that cannot be done, the call fails with value */
 };
 
 struct sup_answer {
@@ -22,6 +25,9 @@ struct sup_answer {
         long value;
         int fd;                 /* SUP_GIVE_FD: ours, closed after the hand-over */
         unsigned fd_flags;      /* SUP_GIVE_FD: O_CLOEXEC or 0 */
+        struct sup_reissue reissue;   /* SUP_REISSUE; its fd is ours, closed after */
+        enum sup_answer_kind fallback;  /* SUP_REISSUE where no ptrace stop can be had:
+                                           SUP_CONTINUE, or SUP_RETURN of value */
         /* What `run -v` reports, as the preload does: a write that went to the upper, or one
          * refused for lack of permission. op is NULL when there is nothing to report. */
         const char *op;

@@ -201,9 +201,10 @@ static int still_pending(void *ctx)
         return ioctl(p->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &p->id) == 0 ? 0 : -1;
 }
 
-static void respond(struct sup_notifier *nt, int fd, const struct sup_answer *a)
+static void respond(struct sup_notifier *nt, int fd, struct sup_answer *a)
 {
         struct seccomp_notif_resp *resp = nt->resp;
+        enum sup_answer_kind kind = a->kind;
 
         if (a->kind == SUP_GIVE_FD) {
                 struct seccomp_notif_addfd add = { .id = nt->req->id, .flags = SECCOMP_ADDFD_FLAG_SEND,
@@ -213,9 +214,18 @@ static void respond(struct sup_notifier *nt, int fd, const struct sup_answer *a)
                 close(a->fd);
                 return;
         }
+        if (kind == SUP_REISSUE) {
+                long r = sup_reissue(fd, nt->req->id, (pid_t)nt->req->pid, &a->reissue);
+                close(a->reissue.fd);
+                if (r != SUP_REISSUE_UNAVAILABLE) {
+                        a->value = r == SUP_REISSUE_RETRY ? 0 : r;
+                        return;   /* the thread has its answer, or will call again */
+                }
+                kind = a->fallback;
+        }
         memset(resp, 0, nt->resp_size);
         resp->id = nt->req->id;
-        if (a->kind == SUP_CONTINUE) {
+        if (kind == SUP_CONTINUE) {
                 resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
         } else if (a->value < 0) {
                 resp->error = (__s32)a->value;
