@@ -20,6 +20,7 @@
 #include <utime.h>
 
 #include "core/dirlist.h"
+#include "core/path.h"
 #include "core/vfs.h"
 #include "supervisor/notify_dirents.h"
 
@@ -43,7 +44,8 @@ struct call {
         dev_t dev;                  /* mknod */
         long nr;                    /* the call as notified */
         /* Filled by read_paths: */
-        size_t path_len;            /* strlen of the path the caller passed */
+        const char *text;           /* the path the caller passed, as read */
+        size_t path_len;            /* its strlen */
         size_t last_off;            /* where its last component starts in it */
         int base_in_upper;          /* a relative path the kernel would resolve inside the upper */
         int slash;                  /* the path ends in '/': it must name a directory */
@@ -168,13 +170,19 @@ static int mkdir_as_caller(const struct rw_engine *e, struct sup_caller *c, cons
         return r;
 }
 
-/* 1 when the kernel, given the caller's own arguments, would not reach real: the object is in
- * the upper, or the caller's relative path starts in a directory the kernel has in the upper. */
-static int kernel_misses(const struct rw_engine *e, const struct call *k, const char *real)
+/* 1 when the kernel, given the caller's own arguments, lands on real: the caller's path, from
+ * the directory the kernel starts at (upper or not), is real lexically. Then the call can go
+ * back to the kernel unchanged (a chdir or exec inside a cwd in the upper, a FIFO there). */
+static int kernel_reaches(struct sup_caller *c, const struct call *k, const char *real)
 {
-        char virt[PATH_MAX];
+        char base[PATH_MAX], joined[PATH_MAX];
 
-        return k->base_in_upper || rw_upper_to_virtual(&e->upper, real, virt, sizeof(virt)) == 1;
+        if (strstr(k->text, ".."))
+                return 0;   /* ".." climbs the upper's partial tree, not the merged one */
+        if (k->text[0] != '/' && sup_caller_real_base(c, k->dirfd, base, sizeof(base)) < 0)
+                return 0;
+        return rw_path_normalize(k->text[0] == '/' ? NULL : base, k->text, joined, sizeof(joined)) >= 0 &&
+               strcmp(joined, real) == 0;
 }
 
 /* The thread is made to run nr(args) on fd (ours) instead; see notify_reissue.h. fd is no
@@ -194,7 +202,7 @@ static void reissue(struct sup_answer *a, const struct call *k, int fd, long nr,
 /* chdir into the merged view: the kernel's cwd becomes the real directory (the upper copy
  * when the upper holds it), through fchdir of an fd of it, so children inherit it and exec
  * keeps it; relative paths from there are then resolved in the merged view (read_paths). */
-static void do_chdir(const struct rw_engine *e, const struct call *k, const char *abs, struct sup_answer *a)
+static void do_chdir(const struct rw_engine *e, struct sup_caller *c, const struct call *k, const char *abs, struct sup_answer *a)
 {
         char real[PATH_MAX];
         int r = rw_vfs_real_path(e, abs, 1, real, sizeof(real));
@@ -203,7 +211,7 @@ static void do_chdir(const struct rw_engine *e, const struct call *k, const char
                 answer(a, r);
                 return;
         }
-        if (!kernel_misses(e, k, real))
+        if (kernel_reaches(c, k, real))
                 return;
         const unsigned long args[6] = { SUP_REISSUE_FD };
         reissue(a, k, open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC), SYS_fchdir, args);
@@ -223,7 +231,7 @@ static int is_script(const char *real)
 
 /* exec of a program the kernel cannot find by the caller's path: execveat(N, "", argv, envp,
  * AT_EMPTY_PATH), where "" is the NUL that ends the caller's own path string. */
-static void do_exec(const struct rw_engine *e, const struct call *k, const char *abs, struct sup_answer *a)
+static void do_exec(const struct rw_engine *e, struct sup_caller *c, const struct call *k, const char *abs, struct sup_answer *a)
 {
         char real[PATH_MAX];
         int r = rw_vfs_real_path(e, abs, !(k->flags & AT_SYMLINK_NOFOLLOW), real, sizeof(real));
@@ -232,7 +240,7 @@ static void do_exec(const struct rw_engine *e, const struct call *k, const char 
                 answer(a, r);
                 return;
         }
-        if (!kernel_misses(e, k, real))
+        if (kernel_reaches(c, k, real))
                 return;
         const unsigned long args[6] = { SUP_REISSUE_FD, (unsigned long)(k->path + k->path_len), k->argv, k->envp,
                                         AT_EMPTY_PATH };
@@ -245,15 +253,22 @@ static void do_exec(const struct rw_engine *e, const struct call *k, const char 
 
 /* A FIFO, socket or device the kernel cannot reach by the caller's path: opening it here could
  * block the supervisor, so the thread opens it itself, as openat(N, name) with N its real
- * parent directory and name the last component of the caller's own string. */
-static int open_special(const struct rw_engine *e, const struct call *k, const char *abs, struct sup_answer *a)
+ * parent directory and name the last component of the caller's own string. A blocking open of
+ * a FIFO is not rewritten: the supervisor would wait at the thread's stop until a peer opened
+ * the other end, and a peer under rwshim needs the supervisor to do so. */
+static int open_special(const struct rw_engine *e, struct sup_caller *c, const struct call *k, const char *abs, struct sup_answer *a)
 {
         char real[PATH_MAX];
 
         if (rw_vfs_real_path(e, abs, !(k->flags & O_NOFOLLOW), real, sizeof(real)) < 0 || !is_special(real, k->flags))
                 return 0;
-        if (!kernel_misses(e, k, real))
+        if (kernel_reaches(c, k, real))
                 return 1;   /* the kernel opens the same node */
+        struct stat st;
+        if (stat(real, &st) == 0 && S_ISFIFO(st.st_mode) && !(k->flags & O_NONBLOCK) && (k->flags & O_ACCMODE) != O_RDWR) {
+                answer(a, -ENXIO);
+                return 1;
+        }
         char *slash = strrchr(real, '/');
         const char *name = strrchr(abs, '/');
         if (!slash || !name || strcmp(slash + 1, name + 1) != 0 || k->last_off >= k->path_len) {
@@ -281,7 +296,7 @@ static int mknod_as_caller(const struct rw_engine *e, struct sup_caller *c, cons
 static void do_open(const struct rw_engine *e, struct sup_caller *c, const struct call *k,
                     const char *abs, int q, struct sup_answer *a)
 {
-        if ((q & RW_INDEX_UNDER) && open_special(e, k, abs, a))
+        if ((q & RW_INDEX_UNDER) && open_special(e, c, k, abs, a))
                 return;
         /* An open for writing is performed here and its fd injected, never checked and then
          * continued: the kernel would re-read the path, and the answer could be stale by then. */
@@ -499,6 +514,7 @@ static void note_shape(struct call *k, const char *path)
 {
         size_t n = strlen(path), end = n;
 
+        k->text = path;
         k->path_len = n;
         while (end > 1 && path[end - 1] == '/')
                 end--;
@@ -514,7 +530,7 @@ static void note_shape(struct call *k, const char *path)
  * when the kernel should handle the call (bad pointer, fd-only form, a dirfd that is no
  * directory: the kernel's own error is the right one). */
 static int read_paths(const struct rw_engine *e, struct sup_caller *c, struct call *k,
-                      char *abs, char *abs2, char *text)
+                      char *first, char *abs, char *abs2, char *text)
 {
         char path[PATH_MAX];
         int q;
@@ -526,11 +542,11 @@ static int read_paths(const struct rw_engine *e, struct sup_caller *c, struct ca
                 k->flags = (long)how.flags;
                 k->mode = (long)how.mode;
         }
-        if (!k->path || sup_caller_string(c, k->path, path, sizeof(path)) < 0 ||
-            (k->base_in_upper = sup_caller_abs_path(c, &e->upper, k->dirfd, path, abs, PATH_MAX)) < 0)
+        if (!k->path || sup_caller_string(c, k->path, first, PATH_MAX) < 0 ||
+            (k->base_in_upper = sup_caller_abs_path(c, &e->upper, k->dirfd, first, abs, PATH_MAX)) < 0)
                 return -1;
-        note_shape(k, path);
-        q = query(e, c, k->dirfd, path, abs);
+        note_shape(k, first);
+        q = query(e, c, k->dirfd, first, abs);
         /* The kernel would resolve this path inside the upper, where the lower's entries are
          * missing: it must go through the merged view, never back to the kernel. */
         if (k->base_in_upper)
@@ -617,11 +633,11 @@ static void trace_call(struct sup_caller *c, const struct call *k, const char *a
 static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, struct call *k,
                              int (*verify)(void *), void *ctx, struct sup_answer *a)
 {
-        char abs[PATH_MAX], abs2[PATH_MAX], text[PATH_MAX];
+        char first[PATH_MAX], abs[PATH_MAX], abs2[PATH_MAX], text[PATH_MAX];
         struct timespec ts[2];
         int q, t = 1;
 
-        if ((q = read_paths(e, c, k, abs, abs2, text)) < 0)
+        if ((q = read_paths(e, c, k, first, abs, abs2, text)) < 0)
                 return;
         if ((k->kind == K_UTIMENS || k->kind == K_UTIMES || k->kind == K_UTIME) && (t = read_times(c, k, ts)) < 0)
                 return;
@@ -648,11 +664,11 @@ static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, st
                 return;
         case K_CHDIR:
                 if (q & RW_INDEX_UNDER)
-                        do_chdir(e, k, abs, a);
+                        do_chdir(e, c, k, abs, a);
                 return;
         case K_EXEC:
                 if (q & RW_INDEX_UNDER)
-                        do_exec(e, k, abs, a);
+                        do_exec(e, c, k, abs, a);
                 return;
         case K_ACCESS:
                 /* W_OK is granted where a write would be redirected. */

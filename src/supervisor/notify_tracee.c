@@ -114,6 +114,22 @@ static int own_proc_dir(struct sup_caller *c, char *path, size_t size)
         return 0;
 }
 
+int sup_caller_real_base(struct sup_caller *c, int dirfd, char *out, size_t size)
+{
+        char link[64];
+        ssize_t n;
+
+        if (dirfd == AT_FDCWD)
+                snprintf(link, sizeof(link), "/proc/%d/cwd", (int)c->tid);
+        else
+                snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)c->tid, dirfd);
+        n = readlink(link, out, size - 1);
+        if (n < 0)
+                return -errno;
+        out[n] = '\0';
+        return out[0] == '/' ? 0 : -ENOTDIR;
+}
+
 int sup_caller_base(struct sup_caller *c, const struct rw_upper *u, int dirfd, char *out, size_t size)
 {
         return dirfd == AT_FDCWD ? proc_link(c, u, "cwd", out, size) : sup_caller_fd_path(c, u, dirfd, out, size);

@@ -40,6 +40,9 @@ int sup_caller_abs_path(struct sup_caller *c, const struct rw_upper *u, int dirf
  * 0, 1 when the kernel has it in the upper, or -errno. */
 int sup_caller_base(struct sup_caller *c, const struct rw_upper *u, int dirfd, char *out, size_t size);
 
+/* The real directory the kernel starts the caller's relative paths from (not mapped). */
+int sup_caller_real_base(struct sup_caller *c, int dirfd, char *out, size_t size);
+
 /* The virtual path of the file behind the caller's fd (mapped back from the upper: then 1). */
 int sup_caller_fd_path(struct sup_caller *c, const struct rw_upper *u, int fd, char *out, size_t size);
 

@@ -87,13 +87,45 @@ func main() {
 	if st, err := os.Lstat("fifo"); err == nil && st.Mode()&os.ModeNamedPipe == 0 {
 		step("fifo-type", fmt.Errorf("fifo is %v", st.Mode()))
 	}
+	done := make(chan error, 1)
+	go func() {
+		w, err := os.OpenFile("fifo", os.O_WRONLY, 0)
+		if err == nil {
+			_, err = w.Write([]byte("through the fifo"))
+			w.Close()
+		}
+		done <- err
+	}()
+	got, err := os.ReadFile("fifo")
+	if werr := <-done; err == nil {
+		err = werr
+	}
+	if err == nil && string(got) != "through the fifo" {
+		err = fmt.Errorf("fifo read %q", got)
+	}
+	step("fifo-io", err)
+	step("chdir-relative", os.Chdir("sub"))
+	wd, err = os.Getwd()
+	if err == nil && wd != filepath.Join(dir, "sub") {
+		err = fmt.Errorf("getwd %s", wd)
+	}
+	step("getwd-sub", err)
+	_, err = os.Stat("moved.txt")
+	step("stat-in-sub", err)
+	step("chdir-back", os.Chdir(dir))
+	step("write-script", os.WriteFile("script.sh", []byte("#!/bin/sh\necho script ran in $(basename \"$(pwd)\")\n"), 0755))
+	out, err := exec.Command(filepath.Join(dir, "script.sh")).CombinedOutput()
+	if err == nil && string(out) != "script ran in "+filepath.Base(dir)+"\n" {
+		err = fmt.Errorf("script said %q", out)
+	}
+	step("exec-script", err)
 	// A program written here, then run (a build tool running what it built).
 	b, err := os.ReadFile(self)
 	if err == nil {
 		err = os.WriteFile("built.exe", b, 0755)
 	}
 	step("write-exe", err)
-	out, err := exec.Command("./built.exe", "child").CombinedOutput()
+	out, err = exec.Command("./built.exe", "child").CombinedOutput()
 	if err == nil && !strings.Contains(string(out), "child wd="+filepath.Base(dir)+` read="hi"`) {
 		err = fmt.Errorf("child said %q", out)
 	}
