@@ -19,7 +19,8 @@
 #endif
 
 /* Every call that takes a path the merged view may change, plus getdents64 (merged listings),
- * getcwd (a cwd in the upper answers its virtual path), chdir and exec (into the upper). */
+ * getcwd (a cwd in the upper answers its virtual path), chdir and exec (into the upper),
+ * bind and connect (AF_UNIX path sockets). */
 static const unsigned notified[] = {
 #ifdef SYS_open
         SYS_open, SYS_creat, SYS_stat, SYS_lstat, SYS_access, SYS_readlink, SYS_mkdir, SYS_unlink,
@@ -29,7 +30,7 @@ static const unsigned notified[] = {
         SYS_openat, SYS_openat2, SYS_newfstatat, SYS_statx, SYS_faccessat, SYS_faccessat2,
         SYS_readlinkat, SYS_mkdirat, SYS_unlinkat, SYS_renameat, SYS_renameat2, SYS_linkat,
         SYS_symlinkat, SYS_fchmodat, SYS_fchownat, SYS_truncate, SYS_utimensat, SYS_getdents64,
-        SYS_mknodat, SYS_chdir, SYS_getcwd, SYS_execve, SYS_execveat,
+        SYS_mknodat, SYS_chdir, SYS_getcwd, SYS_execve, SYS_execveat, SYS_bind, SYS_connect,
 };
 #define N_NOTIFIED (sizeof(notified) / sizeof(notified[0]))
 
