@@ -23,6 +23,7 @@
 #include "core/path.h"
 #include "core/vfs.h"
 #include "supervisor/notify_dirents.h"
+#include "supervisor/notify_domain.h"
 #include "supervisor/notify_socket.h"
 
 enum kind {
@@ -479,6 +480,20 @@ static long do_native(struct sup_caller *c, const struct call *k, const char *ab
         return r;
 }
 
+struct native_args {
+        struct sup_caller *c;
+        const struct call *k;
+        const char *abs, *abs2, *text;
+        const struct timespec *ts;
+};
+
+static long native_thunk(void *arg)
+{
+        struct native_args *n = arg;
+
+        return do_native(n->c, n->k, n->abs, n->abs2, n->text, n->ts);
+}
+
 static int is_change(enum kind k)
 {
         return k >= K_MKDIR && k <= K_MKNOD;
@@ -625,12 +640,19 @@ static void trace_call(struct sup_caller *c, const struct call *k, const char *a
 
         if (!(open && wants_write(k->flags) && !is_special(abs, k->flags)) && !is_change(k->kind))
                 return;
-        r = do_native(c, k, abs, abs2, text, ts);
+        if (sup_domain_active()) {
+                struct native_args n = { c, k, abs, abs2, text, ts };
+                r = sup_domain_run(native_thunk, &n, open);
+        } else {
+                r = do_native(c, k, abs, abs2, text, ts);
+        }
         if (open)
                 give_fd(a, (int)r, k->flags);
         else
                 answer(a, r);
         a->action = r >= 0 ? RW_ACTION_OK : rw_errno_redirectable((int)-r) ? RW_ACTION_DENIED : RW_ACTION_FAILED;
+        if (a->action == RW_ACTION_OK && sup_domain_active())
+                return;   /* check records what the sandbox refused, as the preload does */
         set_note(a, k, abs, abs2);
 }
 

@@ -23,6 +23,7 @@
 
 #include "core/index.h"
 #include "core/upper_attach.h"
+#include "supervisor/notify_domain.h"
 #include "supervisor/notify_ops.h"
 #include "supervisor/ptrace_proc.h"
 
@@ -63,7 +64,9 @@ int sup_notifier_open(struct sup_notifier *nt, const struct sup_launch *l, struc
         memset(nt, 0, sizeof(*nt));
         nt->sock = -1;
         nt->events_fd = -1;
-        nt->engine.mode = strcmp(l->mode, "trace") == 0 ? RW_MODE_TRACE : RW_MODE_RUN;
+        /* check records like trace, but performs writes inside the program's confinement. */
+        nt->engine.mode = strcmp(l->mode, "run") == 0 ? RW_MODE_RUN : RW_MODE_TRACE;
+        sup_domain_set(strcmp(l->mode, "check") == 0 ? l->pre_exec : NULL, l->pre_exec_ctx);
         if ((r = copy_list(nt->engine.only, sizeof(nt->engine.only), l->only)) < 0 ||
             (r = copy_list(nt->engine.exclude, sizeof(nt->engine.exclude), l->exclude)) < 0)
                 return rw_err_set(e, -r, "--only/--exclude list", "");
