@@ -47,7 +47,7 @@ static void hand_over_if_static(const char *path)
 {
         const char *sock;
 
-        if ((preload_engine.mode != RW_MODE_RUN && preload_engine.mode != RW_MODE_TRACE) ||
+        if (preload_engine.mode == RW_MODE_OFF ||
             !(sock = preload_env_saved(RW_NOTIFY_ENV)) || !rw_elf_is_static(path))
                 return;
         int r = rw_notify_enter(sock);
