@@ -588,6 +588,9 @@ static const char *op_name(const struct call *k)
         case K_OPEN: case K_OPENAT2: return "open";
         case K_MKDIR: return "mkdir";
         case K_MKNOD: return "mknod";
+        case K_STAT: case K_STATX: return (k->flags & AT_SYMLINK_NOFOLLOW) ? "lstat" : "stat";
+        case K_ACCESS: return "access";
+        case K_READLINK: return "readlink";
         case K_UNLINK: return (k->flags & AT_REMOVEDIR) ? "rmdir" : "unlink";
         case K_RENAME: return "rename";
         case K_LINK: return "link";
@@ -630,14 +633,67 @@ static void note_write(const struct rw_engine *e, const struct call *k, const ch
         set_note(a, k, abs, abs2);
 }
 
-/* trace: writes are run here and recorded with their real result; everything else goes back to
- * the kernel unrecorded (a static program's lookups are not part of `trace --all`). */
+static int record_all;
+
+void sup_notify_record_all(int on)
+{
+        record_all = on;
+}
+
+/* trace --all: a lookup run here as the kernel would run it for the program, its result
+ * written into the program's buffer, so it can be recorded with its real outcome. */
+static long trace_lookup(struct sup_caller *c, const struct call *k, const char *abs)
+{
+        int nofollow = (int)(k->flags & AT_SYMLINK_NOFOLLOW);
+        char target[PATH_MAX];
+        struct statx stx;
+        struct stat st;
+        ssize_t n;
+
+        switch (k->kind) {
+        case K_STAT:
+                if (fstatat(AT_FDCWD, abs, &st, nofollow) < 0)
+                        return -errno;
+                return sup_caller_write(c, k->buf, &st, sizeof(st));
+        case K_STATX:
+                if (statx(AT_FDCWD, abs, (int)k->flags & ~AT_EMPTY_PATH, (unsigned)k->size, &stx) < 0)
+                        return -errno;
+                return sup_caller_write(c, k->buf, &stx, sizeof(stx));
+        case K_ACCESS:
+                return syscall(SYS_faccessat2, AT_FDCWD, abs, (int)k->mode, (int)k->flags) < 0 ? -errno : 0;
+        case K_READLINK:
+                if (k->size <= 0)
+                        return -EINVAL;
+                if ((n = readlink(abs, target, sizeof(target))) < 0)
+                        return -errno;
+                n = n > k->size ? k->size : n;
+                return sup_caller_write(c, k->buf, target, (size_t)n) < 0 ? -EFAULT : n;
+        default:
+                return -ENOSYS;
+        }
+}
+
+/* trace: writes are run here and recorded with their real result, and under --all lookups
+ * too; everything else goes back to the kernel unrecorded. */
 static void trace_call(struct sup_caller *c, const struct call *k, const char *abs, const char *abs2,
                        const char *text, const struct timespec *ts, struct sup_answer *a)
 {
         int open = k->kind == K_OPEN || k->kind == K_OPENAT2;
         long r;
 
+        if (record_all && !sup_domain_active() && k->kind <= K_READLINK &&
+            (!open || (!wants_write(k->flags) && !is_special(abs, k->flags)))) {
+                if (open) {
+                        r = openat(AT_FDCWD, abs, (int)k->flags | O_CLOEXEC, (mode_t)k->mode);
+                        r = r < 0 ? -errno : r;
+                        give_fd(a, (int)r, k->flags);
+                } else {
+                        answer(a, r = trace_lookup(c, k, abs));
+                }
+                a->action = r >= 0 ? RW_ACTION_OK : rw_errno_redirectable((int)-r) ? RW_ACTION_DENIED : RW_ACTION_FAILED;
+                set_note(a, k, abs, abs2);
+                return;
+        }
         if (!(open && wants_write(k->flags) && !is_special(abs, k->flags)) && !is_change(k->kind))
                 return;
         if (sup_domain_active()) {
@@ -651,8 +707,9 @@ static void trace_call(struct sup_caller *c, const struct call *k, const char *a
         else
                 answer(a, r);
         a->action = r >= 0 ? RW_ACTION_OK : rw_errno_redirectable((int)-r) ? RW_ACTION_DENIED : RW_ACTION_FAILED;
-        if (a->action == RW_ACTION_OK && sup_domain_active())
-                return;   /* check records what the sandbox refused, as the preload does */
+        if (a->action == RW_ACTION_OK && sup_domain_active() && k->kind != K_CHMOD && k->kind != K_CHOWN &&
+            k->kind != K_UTIMENS && k->kind != K_UTIMES && k->kind != K_UTIME)
+                return;   /* check records what the sandbox refused and metadata changes, as the preload */
         set_note(a, k, abs, abs2);
 }
 
@@ -722,7 +779,7 @@ void sup_notify_decide(const struct rw_engine *e, const struct seccomp_notif *n,
         a->fd = -1;
         a->op = NULL;
         decode_paths(n, &k);
-        if (k.kind == K_NONE || (rw_index_empty(e->upper.index) && is_lookup(&k)))
+        if (k.kind == K_NONE || (rw_index_empty(e->upper.index) && is_lookup(&k) && !(record_all && k.kind <= K_READLINK)))
                 return;   /* an empty upper changes no lookup */
         if (k.kind == K_GETCWD) {
                 if (e->mode == RW_MODE_RUN)

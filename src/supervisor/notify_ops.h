@@ -43,4 +43,7 @@ void sup_notify_decide(const struct rw_engine *e, const struct seccomp_notif *n,
                        struct sup_caller *c, int (*verify)(void *ctx), void *ctx,
                        struct sup_answer *a);
 
+/* trace --all: static programs' lookups are recorded too (run here, with their real result). */
+void sup_notify_record_all(int on);
+
 #endif

@@ -67,6 +67,7 @@ int sup_notifier_open(struct sup_notifier *nt, const struct sup_launch *l, struc
         /* check records like trace, but performs writes inside the program's confinement. */
         nt->engine.mode = strcmp(l->mode, "run") == 0 ? RW_MODE_RUN : RW_MODE_TRACE;
         sup_domain_set(strcmp(l->mode, "check") == 0 ? l->pre_exec : NULL, l->pre_exec_ctx);
+        sup_notify_record_all(nt->engine.mode == RW_MODE_TRACE && l->record_all);
         if ((r = copy_list(nt->engine.only, sizeof(nt->engine.only), l->only)) < 0 ||
             (r = copy_list(nt->engine.exclude, sizeof(nt->engine.exclude), l->exclude)) < 0)
                 return rw_err_set(e, -r, "--only/--exclude list", "");
@@ -280,7 +281,7 @@ static void emit(struct sup_notifier *nt, pid_t pid, const char *caller, const s
         char line[3 * PATH_MAX];
         struct rw_event ev = { .pid = pid, .op = a->op, .path = a->path, .path2 = a->path2[0] ? a->path2 : NULL,
                                .open_flags = a->open_flags, .action = a->action, .caller = caller,
-                               .errnum = a->action == RW_ACTION_DENIED ? (int)-a->value : 0 };
+                               .errnum = a->kind == SUP_RETURN && a->value < 0 ? (int)-a->value : 0 };
         write_record(nt, line, rw_event_format(line, sizeof(line), &ev));
 }
 
