@@ -13,8 +13,8 @@
 /* The fd number the supervisor installs in a thread whose call it rewrites (a chdir, exec or
  * FIFO open into the upper, supervisor/notify_reissue.h). openat and execveat on this dirfd are
  * not notified, so the rewritten call runs in the kernel while the supervisor holds the
- * thread at a ptrace stop. A program's own fd with this number keeps its calls served: the
- * supervisor rewrites nothing for a thread that has it open. */
+ * thread at a ptrace stop. The number is reserved for static programs under rwshim: one the
+ * program opened itself there would be replaced. */
 #define RW_NOTIFY_SLOT 1019
 
 /* In the process about to exec a static program: sets no_new_privs, loads the filter that

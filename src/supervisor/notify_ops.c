@@ -25,6 +25,7 @@
 #include "supervisor/notify_dirents.h"
 #include "supervisor/notify_domain.h"
 #include "supervisor/notify_socket.h"
+#include "supervisor/ptrace_proc.h"
 
 enum kind {
         K_NONE, K_OPEN, K_OPENAT2, K_STAT, K_STATX, K_ACCESS, K_READLINK, K_MKDIR, K_UNLINK,
@@ -251,6 +252,7 @@ static void do_exec(const struct rw_engine *e, struct sup_caller *c, const struc
         reissue(a, k, open(real, O_RDONLY | O_CLOEXEC), SYS_execveat, args);
         if (a->kind == SUP_REISSUE) {
                 a->reissue.exec = 1;
+                a->reissue.tgid = sup_proc_tgid(c->tid);
                 a->reissue.keep_fd = is_script(real);
         }
 }

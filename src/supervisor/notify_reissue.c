@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
-#include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
@@ -20,18 +19,15 @@
 #define SYSCALL_INSN_LEN 2      /* "syscall" (0f 05): the length the kernel's own restart uses */
 #define ERESTARTSYS_ 512        /* what an interrupted notified call holds in rax at the stop */
 
-/* The fixed slot (see RW_NOTIFY_SLOT), when the thread does not use that number itself and its
- * fd limit allows it. */
+/* The fixed slot (see RW_NOTIFY_SLOT), when the thread's fd limit allows it. Whatever is there is
+ * replaced: the slot is reserved (a rewriting cut short by a signal leaves ours behind, and the
+ * next one must be able to reuse it). */
 static int free_slot(pid_t tid)
 {
         struct rlimit rl;
-        char path[64];
 
         if (prlimit(tid, RLIMIT_NOFILE, NULL, &rl) == 0 && rl.rlim_cur <= (rlim_t)RW_NOTIFY_SLOT)
                 return -EMFILE;
-        snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)tid, RW_NOTIFY_SLOT);
-        if (faccessat(AT_FDCWD, path, F_OK, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT)
-                return -EBUSY;
         return RW_NOTIFY_SLOT;
 }
 
@@ -113,9 +109,17 @@ static long run_rewritten(pid_t tid, const struct sup_reissue *r, int slot)
                 ptrace(PTRACE_DETACH, tid, 0, sig);
                 return SUP_REISSUE_RETRY;
         }
-        if (s != STOP_SYSCALL || ptrace(PTRACE_SYSCALL, tid, 0, 0) < 0 || wait_stop(tid, &sig) != STOP_SYSCALL ||
-            ptrace(PTRACE_GETREGS, tid, 0, &g) < 0)
+        if (s != STOP_SYSCALL || ptrace(PTRACE_SYSCALL, tid, 0, 0) < 0)
                 return -ESRCH;   /* the thread died under us */
+        if (wait_stop(tid, &sig) != STOP_SYSCALL) {
+                /* An exec from a thread other than the leader takes the leader's id: the new
+                 * image stops there, and must be let go. */
+                if (r->exec && r->tgid != tid && wait_stop(r->tgid, &sig) != STOP_GONE)
+                        ptrace(PTRACE_DETACH, r->tgid, 0, 0);
+                return r->exec ? 0 : -ESRCH;
+        }
+        if (ptrace(PTRACE_GETREGS, tid, 0, &g) < 0)
+                return -ESRCH;
         long result = (long)g.rax;
         if (r->exec && result == 0) {
                 ptrace(PTRACE_DETACH, tid, 0, 0);   /* a new image: its registers are its own */

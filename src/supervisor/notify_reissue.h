@@ -32,6 +32,7 @@ struct sup_reissue {
         int fd;                 /* ours, installed in the thread for the call; not closed here */
         int keep_fd;            /* exec of a script: the interpreter opens /dev/fd/N, so N survives */
         int exec;               /* a successful call replaced the image: nothing to put back */
+        pid_t tgid;             /* exec: the process, whose id the new image has */
 };
 
 #define SUP_REISSUE_FD (~0UL - 1)
