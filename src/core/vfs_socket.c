@@ -59,7 +59,7 @@ int rw_sock_addr_build(int dirfd, const char *name, const char *real, struct rw_
         }
         if (dirfd == AT_FDCWD) {
                 /* A lower path: its parent is resolved by the kernel, as a native call would. */
-                if (!real || (r = rw_path_split(real, parent, sizeof(parent), &name)) < 0)
+                if (!real || rw_path_split(real, parent, sizeof(parent), &name) < 0)
                         return -ENAMETOOLONG;
                 a->dirfd = rw_openat(AT_FDCWD, parent, O_PATH | O_DIRECTORY, 0);
         } else {
