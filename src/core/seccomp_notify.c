@@ -20,7 +20,7 @@
 
 /* Every call that takes a path the merged view may change, plus getdents64 (merged listings),
  * getcwd (a cwd in the upper answers its virtual path), chdir and exec (into the upper),
- * bind and connect (AF_UNIX path sockets). */
+ * bind, connect, getsockname and getpeername (AF_UNIX path sockets). */
 static const unsigned notified[] = {
 #ifdef SYS_open
         SYS_open, SYS_creat, SYS_stat, SYS_lstat, SYS_access, SYS_readlink, SYS_mkdir, SYS_unlink,
@@ -31,6 +31,7 @@ static const unsigned notified[] = {
         SYS_readlinkat, SYS_mkdirat, SYS_unlinkat, SYS_renameat, SYS_renameat2, SYS_linkat,
         SYS_symlinkat, SYS_fchmodat, SYS_fchownat, SYS_truncate, SYS_utimensat, SYS_getdents64,
         SYS_mknodat, SYS_chdir, SYS_getcwd, SYS_execve, SYS_execveat, SYS_bind, SYS_connect,
+        SYS_getsockname, SYS_getpeername,
 };
 #define N_NOTIFIED (sizeof(notified) / sizeof(notified[0]))
 

@@ -30,7 +30,7 @@
 enum kind {
         K_NONE, K_OPEN, K_OPENAT2, K_STAT, K_STATX, K_ACCESS, K_READLINK, K_MKDIR, K_UNLINK,
         K_RENAME, K_LINK, K_SYMLINK, K_CHMOD, K_CHOWN, K_TRUNCATE, K_UTIMENS, K_UTIMES, K_UTIME,
-        K_MKNOD, K_GETDENTS, K_CHDIR, K_EXEC, K_GETCWD, K_BIND, K_CONNECT,
+        K_MKNOD, K_GETDENTS, K_CHDIR, K_EXEC, K_GETCWD, K_BIND, K_CONNECT, K_SOCKNAME,
 };
 
 /* A call's arguments, by role. */
@@ -113,6 +113,8 @@ static void decode_paths(const struct seccomp_notif *n, struct call *c)
         case SYS_getcwd: SET(K(K_GETCWD, CWD, 0), .buf = A(0), .size = L(1)); break;
         case SYS_bind: SET(K(K_BIND, I(0), 0), .buf = A(1), .size = L(2)); break;
         case SYS_connect: SET(K(K_CONNECT, I(0), 0), .buf = A(1), .size = L(2)); break;
+        case SYS_getsockname: SET(K(K_SOCKNAME, I(0), 0), .buf = A(1), .argv = A(2)); break;
+        case SYS_getpeername: SET(K(K_SOCKNAME, I(0), 0), .buf = A(1), .argv = A(2), .flags = 1); break;
         case SYS_mknodat: SET(K(K_MKNOD, I(0), A(1)), .mode = L(2), .dev = (dev_t)A(3)); break;
         case SYS_execveat: SET(K(K_EXEC, I(0), A(1)), .argv = A(2), .envp = A(3), .flags = L(4)); break;
         default: c->kind = K_NONE; break;
@@ -507,7 +509,7 @@ static int is_lookup(const struct call *k)
 {
         switch (k->kind) {
         case K_STAT: case K_STATX: case K_READLINK: case K_GETDENTS: case K_CHDIR: case K_EXEC: case K_GETCWD:
-        case K_CONNECT:
+        case K_CONNECT: case K_SOCKNAME:
                 return 1;
         case K_ACCESS: return !(k->mode & W_OK);
         case K_OPEN: return !wants_write(k->flags);
@@ -790,6 +792,13 @@ void sup_notify_decide(const struct rw_engine *e, const struct seccomp_notif *n,
         }
         if (k.kind == K_BIND || k.kind == K_CONNECT) {
                 long r = e->mode == RW_MODE_RUN ? sup_socket_call(e, c, k.kind == K_BIND, k.dirfd, k.buf, k.size, verify, ctx)
+                                                : SUP_SOCKET_KERNEL;
+                if (r != SUP_SOCKET_KERNEL)
+                        answer(a, r);
+                return;
+        }
+        if (k.kind == K_SOCKNAME) {
+                long r = e->mode == RW_MODE_RUN ? sup_socket_name(e, c, (int)k.flags, k.dirfd, k.buf, k.argv, verify, ctx)
                                                 : SUP_SOCKET_KERNEL;
                 if (r != SUP_SOCKET_KERNEL)
                         answer(a, r);

@@ -19,4 +19,10 @@
 long sup_socket_call(const struct rw_engine *e, struct sup_caller *c, int is_bind, int sockfd,
                      uint64_t addr, long len, int (*verify)(void *ctx), void *ctx);
 
+/* getsockname (peer 0) or getpeername (peer 1) of sockfd: the name as the program gave it to a
+ * bind or connect the supervisor performed, or a real name in the upper mapped back to the
+ * virtual path; SUP_SOCKET_KERNEL otherwise. */
+long sup_socket_name(const struct rw_engine *e, struct sup_caller *c, int peer, int sockfd, uint64_t addr,
+                     uint64_t lenp, int (*verify)(void *ctx), void *ctx);
+
 #endif

@@ -192,7 +192,9 @@ func TestUnixSocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
+	if got := l.Addr().String(); got != path {
+		t.Fatalf("listener address %q, want %q", got, path)
+	}
 	go func() {
 		c, err := l.Accept()
 		if err == nil {
@@ -204,6 +206,9 @@ func TestUnixSocket(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if got := c.RemoteAddr().String(); got != path {
+		t.Fatalf("peer address %q, want %q", got, path)
+	}
 	var buf bytes.Buffer
 	io.Copy(&buf, c)
 	c.Close()
@@ -212,6 +217,10 @@ func TestUnixSocket(t *testing.T) {
 	}
 	if st, err := os.Lstat(path); err != nil || st.Mode()&os.ModeSocket == 0 {
 		t.Fatalf("socket file: %v %v", st, err)
+	}
+	l.Close() // removes the socket file
+	if _, err := os.Lstat(path); !os.IsNotExist(err) {
+		t.Fatalf("socket file after Close: %v", err)
 	}
 }
 
