@@ -6,7 +6,9 @@
  *     abs_stat         stat("DIR/sub/g")                    (absolute path, same target below)
  *     rel_stat_upper   stat("g") with the cwd at DIR/sub    (the kernel's cwd is the upper copy
  *                                                            when only the upper holds sub)
- *     chdir_upper      chdir("DIR/sub") + chdir("DIR")      (the rewritten call, twice)
+ *     abs_stat_from_upper  the absolute stat again, cwd at DIR/sub
+ *     getcwd_lower / getcwd_upper  getcwd(2), now notified, from DIR and from DIR/sub
+ *     chdir_upper      chdir("DIR/sub") + chdir("DIR")      (the first is rewritten at a ptrace stop)
  * Each is the median of 9 batches of N calls (default 2000). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +40,7 @@ static int cmp(const void *a, const void *b)
 static int rel_stat_lower(void) { struct stat st; return stat("f", &st); }
 static int abs_stat(void) { struct stat st; return stat(abs_g, &st); }
 static int rel_stat_upper(void) { struct stat st; return stat("g", &st); }
+static int getcwd_call(void) { char b[4096]; return getcwd(b, sizeof(b)) ? 0 : -1; }
 static int chdir_upper(void) { return chdir(sub) | chdir(dir); }
 
 static void measure(const char *name, const char *cwd, int (*op)(void), long n)
@@ -71,6 +74,8 @@ int main(int argc, char **argv)
         measure("abs_stat", dir, abs_stat, n);
         measure("rel_stat_upper", sub, rel_stat_upper, n);
         measure("abs_stat_from_upper", sub, abs_stat, n);
+        measure("getcwd_lower", dir, getcwd_call, n);
+        measure("getcwd_upper", sub, getcwd_call, n);
         measure("chdir_upper", dir, chdir_upper, n / 10 + 1);
         measure("abs_stat_again", dir, abs_stat, n);
         return 0;
