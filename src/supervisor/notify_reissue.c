@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
+#include <signal.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/ptrace.h>
 #include <sys/resource.h>
@@ -33,12 +35,23 @@ static int free_slot(pid_t tid)
 
 enum stop { STOP_EVENT, STOP_SYSCALL, STOP_SIGNAL, STOP_GONE };
 
-/* Waits for tid's next stop; *sig is the signal of a signal-delivery stop. */
+/* Waits for tid's next stop; *sig is the signal of a signal-delivery stop. An exit is only
+ * peeked at, never reaped: the tracee may be CMD, whose status the launcher waits for. */
 static enum stop wait_stop(pid_t tid, int *sig)
 {
+        siginfo_t si;
         int st;
 
         *sig = 0;
+        for (;;) {
+                memset(&si, 0, sizeof(si));
+                if (waitid(P_PID, (id_t)tid, &si, WEXITED | WSTOPPED | WNOWAIT | __WALL) == 0)
+                        break;
+                if (errno != EINTR)
+                        return STOP_GONE;
+        }
+        if (si.si_code != CLD_TRAPPED && si.si_code != CLD_STOPPED)
+                return STOP_GONE;
         while (waitpid(tid, &st, __WALL) < 0)
                 if (errno != EINTR)
                         return STOP_GONE;
