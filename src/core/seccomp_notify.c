@@ -41,19 +41,18 @@ static int load_filter(void)
 #ifndef NATIVE_ARCH
         return -ENOSYS;   /* an architecture we have no filter for: static programs run as they are */
 #else
-        struct sock_filter prog[10 + N_NOTIFIED + 2];
+        struct sock_filter prog[9 + N_NOTIFIED + 2];
         unsigned n = 0;
 
         prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
         prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0);
         prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
-        /* openat/execveat on RW_NOTIFY_SLOT: a call the supervisor rewrote, let through. The low
-         * word of args[0] is the int dirfd. */
+        /* execveat on RW_NOTIFY_SLOT: an exec the supervisor rewrote, let through. The low word
+         * of args[0] is the int dirfd. */
         prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
-        prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RW_NOTIFY_SLOT, 0, 4);
+        prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RW_NOTIFY_SLOT, 0, 3);
         prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
-        prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_execveat, 1, 0);
-        prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_openat, 0, 1);
+        prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_execveat, 0, 1);
         prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
         prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
         for (unsigned i = 0; i < N_NOTIFIED; i++) {

@@ -10,10 +10,9 @@
  * name, without the leading NUL). */
 #define RW_NOTIFY_ENV "RWSHIM_NOTIFY"
 
-/* The fd number the supervisor installs in a thread whose call it rewrites (a chdir, exec or
- * FIFO open into the upper, supervisor/notify_reissue.h). openat and execveat on this dirfd are
- * not notified, so the rewritten call runs in the kernel while the supervisor holds the
- * thread at a ptrace stop. The number is reserved for static programs under rwshim: one the
+/* The fd number the supervisor installs in a thread whose call it rewrites (a chdir or exec
+ * into the upper, supervisor/notify_reissue.h). execveat on this dirfd is not notified, so the
+ * rewritten exec runs in the kernel while the supervisor holds the thread at a ptrace stop. The number is reserved for static programs under rwshim: one the
  * program opened itself there would be replaced. */
 #define RW_NOTIFY_SLOT 1019
 

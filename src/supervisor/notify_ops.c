@@ -49,7 +49,6 @@ struct call {
         /* Filled by read_paths: */
         const char *text;           /* the path the caller passed, as read */
         size_t path_len;            /* its strlen */
-        size_t last_off;            /* where its last component starts in it */
         int base_in_upper;          /* a relative path the kernel would resolve inside the upper */
         int slash;                  /* the path ends in '/': it must name a directory */
 };
@@ -259,36 +258,30 @@ static void do_exec(const struct rw_engine *e, struct sup_caller *c, const struc
         }
 }
 
-/* A FIFO, socket or device the kernel cannot reach by the caller's path: opening it here could
- * block the supervisor, so the thread opens it itself, as openat(N, name) with N its real
- * parent directory and name the last component of the caller's own string. A blocking open of
- * a FIFO is not rewritten: the supervisor would wait at the thread's stop until a peer opened
- * the other end, and a peer under rwshim needs the supervisor to do so. */
-static int open_special(const struct rw_engine *e, struct sup_caller *c, const struct call *k, const char *abs, struct sup_answer *a)
+/* A FIFO, socket or device the kernel cannot reach by the caller's path (a cwd in the upper, an
+ * absolute virtual path): a FIFO's open blocks until its peer comes, so it is made on a thread of
+ * its own (notify_fifo.h); anything else cannot block and is opened here (a socket: ENXIO). */
+static int open_special(const struct rw_engine *e, struct sup_caller *c, const struct call *k, const char *abs,
+                        struct sup_answer *a)
 {
-        char real[PATH_MAX];
+        char *real = a->real;
+        struct stat st;
 
-        if (rw_vfs_real_path(e, abs, !(k->flags & O_NOFOLLOW), real, sizeof(real)) < 0 || !is_special(real, k->flags))
+        if (rw_vfs_real_path(e, abs, !(k->flags & O_NOFOLLOW), real, sizeof(a->real)) < 0 || !is_special(real, k->flags))
                 return 0;
         if (kernel_reaches(c, k, real))
                 return 1;   /* the kernel opens the same node */
-        struct stat st;
-        if (stat(real, &st) == 0 && S_ISFIFO(st.st_mode) && !(k->flags & O_NONBLOCK) && (k->flags & O_ACCMODE) != O_RDWR) {
-                answer(a, -ENXIO);
+        if (stat(real, &st) == 0 && S_ISFIFO(st.st_mode)) {
+                a->kind = SUP_OPEN_FIFO;
+                a->value = k->mode;   /* for an O_CREAT that finds the FIFO there */
+                a->fd_flags = (k->flags & O_CLOEXEC) ? O_CLOEXEC : 0;
+                a->open_flags = (int)k->flags;
                 return 1;
         }
-        char *slash = strrchr(real, '/');
-        const char *name = strrchr(abs, '/');
-        if (!slash || !name || strcmp(slash + 1, name + 1) != 0 || k->last_off >= k->path_len) {
-                answer(a, -ENXIO);   /* reached through a symlink: no name of it in the caller */
-                return 1;
-        }
-        *slash = '\0';
-        const unsigned long args[6] = { SUP_REISSUE_FD, (unsigned long)(k->path + k->last_off), (unsigned long)k->flags,
-                                        (unsigned long)k->mode };
-        reissue(a, k, open(real[0] ? real : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC), SYS_openat, args);
-        a->fallback = SUP_RETURN;
-        a->value = -ENXIO;
+        int fd = open(real, (int)k->flags | O_CLOEXEC | O_NONBLOCK, (mode_t)k->mode);
+        if (fd >= 0 && !(k->flags & O_NONBLOCK))
+                fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        give_fd(a, fd < 0 ? -errno : fd, k->flags);
         return 1;
 }
 
@@ -531,8 +524,8 @@ static int query(const struct rw_engine *e, struct sup_caller *c, int dirfd, con
         return q;
 }
 
-/* What the caller's path string looks like: its length, where its last component starts (a
- * rewritten call can point into it), whether a trailing slash makes it name a directory. */
+/* What the caller's path string looks like: its length (a rewritten exec points at its NUL),
+ * whether a trailing slash makes it name a directory. */
 static void note_shape(struct call *k, const char *path)
 {
         size_t n = strlen(path), end = n;
@@ -542,11 +535,6 @@ static void note_shape(struct call *k, const char *path)
         while (end > 1 && path[end - 1] == '/')
                 end--;
         k->slash = end < n;
-        k->last_off = end;
-        while (k->last_off > 0 && path[k->last_off - 1] != '/')
-                k->last_off--;
-        if (k->slash)
-                k->last_off = n;   /* no name to point at without its slash */
 }
 
 /* Reads what the call names and asks the index about it. Returns the index's answer, or -1
@@ -622,7 +610,7 @@ static void set_note(struct sup_answer *a, const struct call *k, const char *abs
 static void note_write(const struct rw_engine *e, const struct call *k, const char *abs, const char *abs2,
                        struct sup_answer *a)
 {
-        long r = a->kind == SUP_GIVE_FD ? 0 : a->value;
+        long r = a->kind == SUP_GIVE_FD || a->kind == SUP_OPEN_FIFO ? 0 : a->value;
 
         int open = k->kind == K_OPEN || k->kind == K_OPENAT2;
 

@@ -18,6 +18,8 @@ enum sup_answer_kind {
         SUP_GIVE_FD,        /* the call returns a new fd in the program, a copy of fd */
         SUP_REISSUE,        /* the thread makes the call `reissue` instead (notify_reissue.h);
                                where that cannot be done, the call fails with value */
+        SUP_OPEN_FIFO,      /* the FIFO at `real` is opened with open_flags (and mode value) on a
+                               thread of its own, which answers the call (notify_fifo.h) */
 };
 
 struct sup_answer {
@@ -34,6 +36,7 @@ struct sup_answer {
         enum rw_action action;
         int open_flags;
         char path[PATH_MAX], path2[PATH_MAX];
+        char real[PATH_MAX];    /* SUP_OPEN_FIFO */
 };
 
 /* Decides and performs one call. Reads the caller's arguments through c; verify() must be

@@ -1,6 +1,6 @@
 /* Making a notified thread run a different call than the one it made: the rare calls the
  * supervisor cannot perform for the program because they change the calling process itself
- * (chdir into the upper, exec of a program the upper holds, opening a FIFO there).
+ * (chdir into the upper, exec of a program the upper holds).
  *
  * A seccomp notification can answer a call or let it run, never change its arguments, and the
  * supervisor cannot change another process's cwd. So for these calls only, the supervisor

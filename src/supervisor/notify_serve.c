@@ -24,6 +24,7 @@
 #include "core/index.h"
 #include "core/upper_attach.h"
 #include "supervisor/notify_domain.h"
+#include "supervisor/notify_fifo.h"
 #include "supervisor/notify_ops.h"
 #include "supervisor/ptrace_proc.h"
 
@@ -217,6 +218,13 @@ static void respond(struct sup_notifier *nt, int fd, struct sup_answer *a)
                 ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
                 close(a->fd);
                 return;
+        }
+        if (kind == SUP_OPEN_FIFO) {
+                int r = sup_fifo_open_async(fd, nt->req->id, a->real, a->open_flags, (mode_t)a->value, a->fd_flags);
+                if (r == 0)
+                        return;   /* its thread answers */
+                kind = SUP_RETURN;
+                a->value = r;
         }
         if (kind == SUP_REISSUE) {
                 long r = sup_reissue(fd, nt->req->id, (pid_t)nt->req->pid, &a->reissue);

@@ -47,7 +47,7 @@ t tar       $BB sh -c '$BB tar -cf - newdir | (cd dir && $BB tar -xf -) && $BB l
 t cd-upper  $BB sh -c 'cd newdir && $BB pwd | $BB sed "s|.*/||" && echo in-new > here && $BB cat here && $BB ls && $BB rm here'
 t cd-dotdot $BB sh -c 'cd newdir && cd .. && $BB cat file && cd newdir && $BB cat ../moved'
 t fifo      $BB sh -c 'cd newdir && $BB mkfifo p && ($BB echo via-fifo > p &) && $BB cat p && $BB rm p'
-t fifo-abs  $BB sh -c 'cd / && $BB mkfifo "$OLDPWD/newdir/q" && $BB stat -c %F "$OLDPWD/newdir/q" && $BB rm "$OLDPWD/newdir/q"'
+t fifo-abs  $BB sh -c 'd=$PWD/newdir && cd / && $BB mkfifo $d/q && $BB stat -c %F $d/q && ($BB echo abs-fifo > $d/q &) && $BB cat $d/q && $BB rm $d/q'
 t exec-up   $BB sh -c '$BB cp $BB newdir/busybox && ./newdir/busybox echo relative && "$(pwd)/newdir/busybox" echo absolute && cd newdir && ./busybox pwd | $BB sed "s|.*/||" && $BB rm busybox'
 t ln-s-dir  $BB ln -s newdir dl
 t slash     $BB stat -c %F dl/ dl

@@ -104,6 +104,27 @@ func main() {
 		err = fmt.Errorf("fifo read %q", got)
 	}
 	step("fifo-io", err)
+	// The same FIFO by its absolute path from a cwd elsewhere: both blocking opens wait for
+	// each other, as natively.
+	step("chdir-root", os.Chdir("/"))
+	abs := filepath.Join(dir, "fifo")
+	go func() {
+		w, err := os.OpenFile(abs, os.O_WRONLY, 0)
+		if err == nil {
+			_, err = w.Write([]byte("by absolute path"))
+			w.Close()
+		}
+		done <- err
+	}()
+	got, err = os.ReadFile(abs)
+	if werr := <-done; err == nil {
+		err = werr
+	}
+	if err == nil && string(got) != "by absolute path" {
+		err = fmt.Errorf("fifo read %q", got)
+	}
+	step("fifo-abs", err)
+	step("chdir-dir", os.Chdir(dir))
 	step("chdir-relative", os.Chdir("sub"))
 	wd, err = os.Getwd()
 	if err == nil && wd != filepath.Join(dir, "sub") {
