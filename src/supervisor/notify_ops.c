@@ -25,6 +25,7 @@
 #include "supervisor/notify_dirents.h"
 #include "supervisor/notify_domain.h"
 #include "supervisor/notify_socket.h"
+#include "supervisor/notify_virtual.h"
 #include "supervisor/ptrace_proc.h"
 
 enum kind {
@@ -47,10 +48,11 @@ struct call {
         dev_t dev;                  /* mknod */
         long nr;                    /* the call as notified */
         /* Filled by read_paths: */
-        const char *text;           /* the path the caller passed, as read */
+        const char *text;           /* the path the caller passed, as read (in text_buf) */
         size_t path_len;            /* its strlen */
         int base_in_upper;          /* a relative path the kernel would resolve inside the upper */
         int slash;                  /* the path ends in '/': it must name a directory */
+        char text_buf[PATH_MAX];
 };
 
 /* The role of each argument: K(kind, dirfd, path) then the rest by name. */
@@ -352,44 +354,6 @@ static long do_readlink(const struct rw_engine *e, struct sup_caller *c, const s
         return r < 0 ? r : n;
 }
 
-/* readlink of /proc/<pid>/cwd, exe or fd/N: the kernel's answer, mapped back from the upper
- * (a static program that chdir'ed or exec'ed into the upper must see the virtual path). */
-static void proc_readlink(const struct rw_engine *e, struct sup_caller *c, const struct call *k,
-                          const char *abs, struct sup_answer *a)
-{
-        char real[PATH_MAX], virt[PATH_MAX];
-        ssize_t n;
-
-        if (strncmp(abs, "/proc/", 6) != 0 || k->size <= 0 || (n = readlink(abs, real, sizeof(real) - 1)) < 0)
-                return;
-        real[n] = '\0';
-        if (rw_upper_to_virtual(&e->upper, real, virt, sizeof(virt)) != 1)
-                return;
-        n = (ssize_t)strlen(virt);
-        if (n > k->size)
-                n = k->size;
-        int r = sup_caller_write(c, k->buf, virt, (size_t)n);
-        answer(a, r < 0 ? r : n);
-}
-
-/* getcwd(2) of a thread whose kernel cwd is in the upper answers the virtual path (the
- * syscall's own convention: the length with the NUL). */
-static void do_getcwd(const struct rw_engine *e, struct sup_caller *c, const struct call *k,
-                      int (*verify)(void *), void *ctx, struct sup_answer *a)
-{
-        char cwd[PATH_MAX];
-
-        if (sup_caller_base(c, &e->upper, AT_FDCWD, cwd, sizeof(cwd)) != 1 || verify(ctx) != 0)
-                return;
-        size_t n = strlen(cwd) + 1;
-        if ((size_t)k->size < n) {
-                answer(a, -ERANGE);
-                return;
-        }
-        int r = sup_caller_write(c, k->buf, cwd, n);
-        answer(a, r < 0 ? r : (long)n);
-}
-
 /* The three time formats of utime(2), utimes(2) and utimensat(2), as timespecs. Returns 1
  * for "now" (NULL times), 0 with ts filled, or -EFAULT. */
 static int read_times(struct sup_caller *c, const struct call *k, struct timespec ts[2])
@@ -541,7 +505,7 @@ static void note_shape(struct call *k, const char *path)
  * when the kernel should handle the call (bad pointer, fd-only form, a dirfd that is no
  * directory: the kernel's own error is the right one). */
 static int read_paths(const struct rw_engine *e, struct sup_caller *c, struct call *k,
-                      char *first, char *abs, char *abs2, char *text)
+                      char *abs, char *abs2, char *text)
 {
         char path[PATH_MAX];
         int q;
@@ -553,6 +517,8 @@ static int read_paths(const struct rw_engine *e, struct sup_caller *c, struct ca
                 k->flags = (long)how.flags;
                 k->mode = (long)how.mode;
         }
+        char *first = k->text_buf;
+
         if (!k->path || sup_caller_string(c, k->path, first, PATH_MAX) < 0 ||
             (k->base_in_upper = sup_caller_abs_path(c, &e->upper, k->dirfd, first, abs, PATH_MAX)) < 0)
                 return -1;
@@ -708,11 +674,12 @@ static void trace_call(struct sup_caller *c, const struct call *k, const char *a
 static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, struct call *k,
                              int (*verify)(void *), void *ctx, struct sup_answer *a)
 {
-        char first[PATH_MAX], abs[PATH_MAX], abs2[PATH_MAX], text[PATH_MAX];
+        char abs[PATH_MAX], abs2[PATH_MAX], text[PATH_MAX];
         struct timespec ts[2];
         int q, t = 1;
+        long r;
 
-        if ((q = read_paths(e, c, k, first, abs, abs2, text)) < 0)
+        if ((q = read_paths(e, c, k, abs, abs2, text)) < 0)
                 return;
         if ((k->kind == K_UTIMENS || k->kind == K_UTIMES || k->kind == K_UTIME) && (t = read_times(c, k, ts)) < 0)
                 return;
@@ -734,8 +701,8 @@ static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, st
         case K_READLINK:
                 if (q & RW_INDEX_UNDER)
                         answer(a, do_readlink(e, c, k, abs));
-                else
-                        proc_readlink(e, c, k, abs, a);
+                else if ((r = sup_virtual_proc_readlink(&e->upper, c, abs, k->buf, k->size)) != SUP_VIRTUAL_KERNEL)
+                        answer(a, r);
                 return;
         case K_CHDIR:
                 if (q & RW_INDEX_UNDER)
@@ -774,8 +741,10 @@ void sup_notify_decide(const struct rw_engine *e, const struct seccomp_notif *n,
         if (k.kind == K_NONE || (rw_index_empty(e->upper.index) && is_lookup(&k) && !(record_all && k.kind <= K_READLINK)))
                 return;   /* an empty upper changes no lookup */
         if (k.kind == K_GETCWD) {
-                if (e->mode == RW_MODE_RUN)
-                        do_getcwd(e, c, &k, verify, ctx, a);
+                long r = e->mode == RW_MODE_RUN ? sup_virtual_getcwd(&e->upper, c, k.buf, (size_t)k.size, verify, ctx)
+                                                : SUP_VIRTUAL_KERNEL;
+                if (r != SUP_VIRTUAL_KERNEL)
+                        answer(a, r);
                 return;
         }
         if (k.kind == K_BIND || k.kind == K_CONNECT) {
