@@ -33,7 +33,7 @@ t ln        $BB ln moved hard
 t nlink     $BB stat -c %h hard
 t chmod     $BB chmod 600 moved
 t mode      $BB stat -c %a moved
-t touch     $BB touch -d 2001-02-03T04:05:06 moved
+t touch     $BB touch -d '2001-02-03 04:05:06' moved
 t mtime     $BB stat -c %Y moved
 t truncate  $BB truncate -s 2 moved
 t size      $BB stat -c %s moved
