@@ -53,7 +53,7 @@ static void hand_over_if_supervised(const char *path, enum rw_exec_kind kind)
 {
         const char *sock;
 
-        if ((preload_engine.mode != RW_MODE_RUN && preload_engine.mode != RW_MODE_TRACE) ||
+        if (preload_engine.mode == RW_MODE_OFF ||
             !(sock = preload_env_saved(RW_NOTIFY_ENV)) || !rw_exec_kind_supervised(kind))
                 return;
         int r = rw_notify_enter(sock);
