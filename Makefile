@@ -27,7 +27,7 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .PHONY: all clean install sanitize check check-sanitize test-deps bench lint fuzz
-all: $(BUILD)/rwshim $(BUILD)/librwshim.so $(UNIT_BIN) $(BUILD)/tests/helpers musl
+all: $(BUILD)/rwshim $(BUILD)/librwshim.so $(UNIT_BIN) $(BUILD)/tests/helpers musl $(BUILD)/tests/ctor-helpers
 
 # rwshim is self-contained: static-pie with libseccomp and jansson from their -dev archives, so it
 # starts in an image with no C library. The sanitize build (ASan cannot be static) sets CLI_LINK=.
@@ -117,6 +117,18 @@ $(BUILD)/tests/musl-helpers: $(MUSL_HELPER_SRC) $(LIBC_HELPER_SRC) $(MUSL_INC)/.
 	@mkdir -p $(BUILD)/tests/helpers
 	@for f in $(MUSL_HELPER_SRC) $(LIBC_HELPER_SRC); do n=musl_$$(basename $$f .c | sed 's/^musl_//; s/^libc_//'); \
 	  $(MUSL_CC) -std=c17 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror -o $(BUILD)/tests/helpers/$$n $$f || exit 1; done
+	@touch $@
+
+# tests/helpers/lib/: a library whose constructor writes, and a program linked against it,
+# for glibc (ctor_prog) and, with musl-gcc, for musl (musl_ctor_prog). Never sanitized.
+CTOR_SRC := tests/helpers/lib/ctor_writer.c tests/helpers/lib/ctor_prog.c
+$(BUILD)/tests/ctor-helpers: $(CTOR_SRC) $(BUILD)/tests/helpers
+	@set -e; h=$(BUILD)/tests/helpers; f="-std=c17 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror"; \
+	  cc $$f -shared -fPIC -o $$h/libctor_writer.so tests/helpers/lib/ctor_writer.c; \
+	  cc $$f -o $$h/ctor_prog tests/helpers/lib/ctor_prog.c -L$$h -Wl,--no-as-needed -lctor_writer -Wl,-rpath,'$$ORIGIN'; \
+	  if [ -n "$(MUSL_CC)" ]; then \
+	    $(MUSL_CC) $$f -shared -fPIC -o $$h/libmusl_ctor_writer.so tests/helpers/lib/ctor_writer.c; \
+	    $(MUSL_CC) $$f -o $$h/musl_ctor_prog tests/helpers/lib/ctor_prog.c -L$$h -Wl,--no-as-needed -lmusl_ctor_writer -Wl,-rpath,'$$ORIGIN'; fi
 	@touch $@
 
 sanitize:

@@ -14,7 +14,7 @@ int cli_trace(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_doctor(int argc, char **argv);
 
-/* `rwshim __exec PATH ARG0 [ARG]...`, internal: what the preload's posix_spawn starts in place
+/* `rwshim __exec MODE PATH ARG0 [ARG]...`, internal: what the preload's posix_spawn starts in place
  * of a static or Go program, so that the child can hand itself to the supervisor before it
  * execs PATH (src/cli/exec_served.c). */
 #define CLI_EXEC_SERVED "__exec"

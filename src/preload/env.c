@@ -107,10 +107,10 @@ static const char *wanted_lib(enum rw_exec_kind kind, const char *path)
         case RW_EXEC_MUSL:
                 if (rw_faccessat(AT_FDCWD, musl_lib, R_OK, 0) == 0)
                         return musl_lib;
-                preload_warn("a musl program, and no musl preload is installed: it runs untouched", path, ENOENT);
+                preload_warn("a musl program runs untouched (no librwshim-musl.so beside librwshim.so)", path, ENOENT);
                 return NULL;
         case RW_EXEC_OTHER:
-                preload_warn("another C library or architecture: it runs untouched", path, ENOEXEC);
+                preload_warn("a program for another C library or architecture runs untouched", path, ENOEXEC);
                 return NULL;
         default:   /* static, Go, or not an ELF we can read: keep the caller's, for its children */
                 return our_lib[0] ? our_lib : NULL;

@@ -167,6 +167,10 @@ int preload_query(int dirfd, const char *path, char *abs, size_t size)
                 const char *base = path[0] == '/' ? NULL : base_of(dirfd, buf, &err);
                 if (base || path[0] == '/')
                         q |= rw_index_query_climbed(idx, base, path);
+                /* A leading ".." climbs out of the base itself: when the upper holds the base,
+                 * the kernel would climb inside the upper and miss the lower's names. */
+                if (base && path[0] == '.' && path[1] == '.' && (path[2] == '/' || !path[2]))
+                        q |= rw_index_query(idx, base) & RW_INDEX_UNDER;
         }
         return q;
 }
@@ -228,9 +232,9 @@ static void open_events(void)
 
 static char **saved_argv;
 
-#if !PRELOAD_GLIBC_ABI
-/* musl runs constructors without arguments (glibc passes argc, argv, envp), so under musl
- * the argv of the proc record is read from /proc/self/cmdline, once, into static memory. */
+/* musl runs constructors without arguments (glibc passes argc, argv, envp), and a setup made
+ * early has none either: the argv of the proc record is then read from /proc/self/cmdline,
+ * once, into static memory. */
 static char cmdline_buf[16384];
 static char *cmdline_argv[512];
 
@@ -253,7 +257,6 @@ static char **cmdline_args(void)
         cmdline_argv[n] = NULL;
         return cmdline_argv;
 }
-#endif
 
 static void record_process(int argc, char **argv)
 {
@@ -290,10 +293,20 @@ static enum rw_mode parse_mode(const char *m)
         return RW_MODE_OFF;
 }
 
-__attribute__((constructor)) static void preload_init(int argc, char **argv)
+int preload_ready;
+
+/* Reads the configuration once: from our constructor, or earlier, from the first wrapper a
+ * constructor of another library calls (glibc runs those before a preload's own; musl does
+ * not). argv is NULL then, and under musl, whose constructors get no arguments. */
+static void preload_setup(int argc, char **argv)
 {
-        enum rw_mode mode = parse_mode(getenv("RWSHIM_MODE"));
+        enum rw_mode mode;
         int r;
+
+        if (preload_ready)
+                return;
+        preload_ready = 1;
+        mode = parse_mode(getenv("RWSHIM_MODE"));
 
         /* A Go program (cgo) makes its file calls with raw syscalls: the supervisor serves it
          * whole, so the preload stays inert in it (docs/design.md, "Which backend"). */
@@ -310,10 +323,10 @@ __attribute__((constructor)) static void preload_init(int argc, char **argv)
         }
         open_events();
         if (preload_events_fd >= 0) {
-#if !PRELOAD_GLIBC_ABI
-                argc = 0;
-                argv = cmdline_args();   /* the registers hold no arguments under musl */
-#endif
+                if (!argv) {
+                        argc = 0;
+                        argv = cmdline_args();
+                }
                 saved_argv = argv;
                 pthread_atfork(NULL, NULL, fork_child);
                 if (mode != RW_MODE_RUN)
@@ -325,4 +338,21 @@ __attribute__((constructor)) static void preload_init(int argc, char **argv)
                 preload_tz_init();
                 preload_nsswitch_init();
         }
+}
+
+void preload_setup_early(void)
+{
+        if (!preload_busy)
+                preload_setup(0, NULL);
+}
+
+__attribute__((constructor)) static void preload_init(int argc, char **argv)
+{
+#if PRELOAD_GLIBC_ABI
+        preload_setup(argc, argv);
+#else
+        (void)argc;
+        (void)argv;
+        preload_setup(0, NULL);   /* the registers hold no arguments under musl */
+#endif
 }

@@ -45,10 +45,20 @@ void *preload_real(const char *name);
         static ret (*real_##name)(__VA_ARGS__); \
         static int tried_##name
 
-/* Nothing to do at all: not under rwshim, or inside the engine itself. */
+extern int preload_ready;            /* the configuration has been read (preload_setup) */
+void preload_setup_early(void);
+
+/* Nothing to do at all: not under rwshim, or inside the engine itself. A call made before our
+ * constructor ran (by another library's constructor) reads the configuration first; under
+ * rwshim the mode is set from then on, so the hot path pays nothing for this. */
 static inline int preload_off(void)
 {
-        return preload_engine.mode == RW_MODE_OFF || preload_busy;
+        if (unlikely(preload_engine.mode == RW_MODE_OFF)) {
+                if (unlikely(!preload_ready))
+                        preload_setup_early();
+                return preload_engine.mode == RW_MODE_OFF || preload_busy;
+        }
+        return preload_busy;
 }
 
 /* A lookup may have to see the upper: only when the upper holds something. */

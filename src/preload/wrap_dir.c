@@ -4,9 +4,11 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/dirlist.h"
+#include "core/sys.h"
 #include "core/vfs.h"
 #include "preload/state.h"
 
@@ -293,6 +295,20 @@ DECLARE_REAL(int, chdir, const char *);
 DECLARE_REAL(int, fchdir, int);
 DECLARE_REAL(char *, getcwd, char *, size_t);
 
+/* The real cwd is the lower directory whenever the merged view shows all of it (the upper
+ * holds no entry at abs or above it: no copy, whiteout or opaque dir, only new descendants).
+ * Relative calls that pass through then find the lower-only names, and the index sends the
+ * names the upper holds to the merged view. "newdir/.." reaches here with abs in the upper
+ * only as the parent of newdir. */
+static int lower_is_whole(const char *abs)
+{
+        struct stat st;
+
+        if (rw_index_query(preload_engine.upper.index, abs) & RW_INDEX_UNDER)
+                return 0;
+        return rw_fstatat(AT_FDCWD, abs, &st, 0) == 0 && S_ISDIR(st.st_mode);
+}
+
 PRELOAD_API int chdir(const char *path)
 {
         char abs[PATH_MAX], real[PATH_MAX];
@@ -304,7 +320,7 @@ PRELOAD_API int chdir(const char *path)
                 r = rw_vfs_real_path(&preload_engine, abs, 1, real, sizeof(real));
                 if (r < 0)
                         return preload_ret(r);
-                r = REAL(chdir)(real);
+                r = REAL(chdir)(lower_is_whole(abs) ? abs : real);
         } else {
                 r = REAL(chdir)(path);
         }

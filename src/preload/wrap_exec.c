@@ -53,7 +53,7 @@ static void hand_over_if_supervised(const char *path, enum rw_exec_kind kind)
 {
         const char *sock;
 
-        if ((preload_engine.mode != RW_MODE_RUN && preload_engine.mode != RW_MODE_TRACE) ||
+        if (preload_engine.mode == RW_MODE_OFF ||
             !(sock = preload_env_saved(RW_NOTIFY_ENV)) || !rw_exec_kind_supervised(kind))
                 return;
         int r = rw_notify_enter(sock);
@@ -245,25 +245,35 @@ PRELOAD_API int execlp(const char *file, const char *arg, ...) { EXECL_BODY(exec
 /* posix_spawn runs the program from a child we get no code into (glibc: clone(CLONE_VFORK)
  * and an internal exec). For a program the supervisor serves, spawn `rwshim __exec` instead:
  * the file actions and attributes apply to it, it hands itself over and execs the program,
- * in the same process. argv for it on an mmap'd page: [rwshim, "__exec", path, argv...]. */
+ * in the same process. It gets the mode as an argument and no RWSHIM_MODE, so the preload
+ * stays inert in it (trace records no rwshim process). On an mmap'd page: its argv
+ * [rwshim, "__exec", mode, path, argv...] and its environment. */
 static int spawn_handed_over(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
                              const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-        const char *exe = preload_env_saved("RWSHIM_EXE");
-        size_t n = 0;
+        const char *exe = preload_env_saved("RWSHIM_EXE"), *mode = preload_env_saved("RWSHIM_MODE");
+        size_t n = 0, ne = 0, k = 0;
 
         while (argv && argv[n])
                 n++;
-        size_t size = (n + 4) * sizeof(char *);
+        while (envp && envp[ne])
+                ne++;
+        size_t size = (n + 5 + ne + 1) * sizeof(char *);
         char **av = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
         if (av == MAP_FAILED)
                 return ENOMEM;
+        char **env = av + n + 5;
         av[0] = (char *)exe;
         av[1] = (char *)"__exec";
-        av[2] = (char *)path;
+        av[2] = (char *)mode;
+        av[3] = (char *)path;
         for (size_t i = 0; i <= n; i++)
-                av[3 + i] = argv ? argv[i] : NULL;
-        int r = REAL(posix_spawn)(pid, exe, fa, attr, av, envp);
+                av[4 + i] = argv ? argv[i] : NULL;
+        for (size_t i = 0; i < ne; i++)
+                if (strncmp(envp[i], "RWSHIM_MODE=", 12) != 0)
+                        env[k++] = envp[i];
+        env[k] = NULL;
+        int r = REAL(posix_spawn)(pid, exe, fa, attr, av, env);
         munmap(av, size);
         return r;
 }
@@ -279,6 +289,7 @@ static int spawn_with(pid_t *pid, const char *path, const char *probe, int searc
 
         preload_env_fix(envp, kind, probe ? probe : path, &env);
         if (rw_exec_kind_supervised(kind) && preload_env_saved(RW_NOTIFY_ENV) && preload_env_saved("RWSHIM_EXE") &&
+            preload_env_saved("RWSHIM_MODE") &&
             (preload_engine.mode == RW_MODE_RUN || preload_engine.mode == RW_MODE_TRACE))
                 r = spawn_handed_over(pid, probe, fa, attr, argv, env.envp);
         else if (search)

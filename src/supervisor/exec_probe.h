@@ -10,6 +10,10 @@
  * Returns 0, -ENOENT (not found: exit 127) or -EACCES (found, not executable: 126). */
 int sup_find_command(const char *cmd, char *out, size_t size);
 
+/* The same lookup in the upper's tree (UPPER/fs): a program an earlier run wrote there (a
+ * build's output) runs from there, as exec from the preload does. Same returns. */
+int sup_find_command_in_upper(const char *upper, const char *cmd, char *out, size_t size);
+
 /* 1 if exec(path) runs a program the preload cannot enter (static or Go, `#!` followed),
  * 0 otherwise (glibc or musl dynamic, or unreadable). */
 int sup_is_static_elf(const char *path);

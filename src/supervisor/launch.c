@@ -222,6 +222,8 @@ int sup_launch_and_wait(const struct sup_launch *l, int *ret_static, struct rw_e
         if (ret_static)
                 *ret_static = 0;
         r = sup_find_command(l->argv[0], cmd_path, sizeof(cmd_path));
+        if (r == -ENOENT && l->upper && sup_find_command_in_upper(l->upper, l->argv[0], cmd_path, sizeof(cmd_path)) == 0)
+                r = 0;
         if (r < 0)
                 return report_not_runnable(l->argv[0], r);
         r = sup_find_preload_lib(lib, sizeof(lib), e);
@@ -249,11 +251,12 @@ int sup_launch_and_wait(const struct sup_launch *l, int *ret_static, struct rw_e
         sigprocmask(SIG_BLOCK, &set, NULL);
         if (getpid() != 1)
                 prctl(PR_SET_CHILD_SUBREAPER, 1);
-        /* Under run, static programs (CMD or any descendant) hand their calls to us; under trace,
-         * static descendants of dynamic programs do (a static CMD has the ptrace backend). Not
-         * under check: calls run by the supervisor would escape the Landlock domain. */
+        /* Under run, static programs (CMD or any descendant) hand their calls to us; under trace
+         * and check, static descendants of dynamic programs do (a static CMD has the ptrace
+         * backend). check performs their writes inside the same confinement (notify_domain.h). */
         struct sup_notifier nt;
-        int serve_static = l->upper || strcmp(l->mode, "trace") == 0;
+        int serve_static = l->upper || strcmp(l->mode, "trace") == 0 ||
+                           (strcmp(l->mode, "check") == 0 && l->pre_exec);
         int notifying = serve_static && sup_notifier_open(&nt, l, e) == 0;
         if (!notifying && serve_static)
                 sup_notifier_close(&nt);

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,12 +257,45 @@ static int c_chdir(void)
                 return -1;
         return chdir("..");
 }
+/* After chdir back from an upper-only dir, the lower-only names are still there. */
+static int c_after_chdir(void)
+{
+        struct stat st;
+        if (chdir("newdir") != 0 || chdir("..") != 0 || stat("keep", &st) != 0)
+                return -1;
+        return slurp("keep");
+}
 static int c_syscall(void)
 {
         long fd = syscall(SYS_openat, AT_FDCWD, "viasyscall", O_WRONLY | O_CREAT, 0644);
         if (fd < 0)
                 return -1;
         close((int)fd);
+        return list(".");
+}
+/* statx and renameat2 through syscall(): musl before 1.2.5 has neither function, so the
+ * preload's wrappers make the system calls themselves there. */
+static int c_syscall_statx(void)
+{
+        unsigned char buf[256];
+        unsigned long long size;
+
+        if (syscall(SYS_statx, AT_FDCWD, "moved", 0, 0x200 /* STATX_SIZE */, buf) != 0)
+                return -1;
+        memcpy(&size, buf + 40, sizeof(size));   /* stx_size: fixed by the kernel ABI */
+        snprintf(result, sizeof(result), "size=%llu", size);
+        return 0;
+}
+static int c_syscall_renameat2(void)
+{
+        if (syscall(SYS_renameat2, AT_FDCWD, "viasyscall", AT_FDCWD, "moved", 1 /* NOREPLACE */) == 0) {
+                errno = 0;
+                return -1;
+        }
+        if (errno != EEXIST)
+                return -1;
+        if (syscall(SYS_renameat2, AT_FDCWD, "viasyscall", AT_FDCWD, "renamed2", 1) != 0)
+                return -1;
         return list(".");
 }
 static int c_remove(void) { return remove("created") ? -1 : list("."); }
@@ -280,6 +314,55 @@ static int c_lchmod(void)
         return 0;
 }
 
+/* The walk's visits as "type:path", sorted (the merged listing's order is not the disk's). */
+static char *walk_seen[256];
+static size_t walk_n;
+
+static void walk_note(const char *path, int type, int level)
+{
+        static const char *const types[] = { [FTW_F] = "f", [FTW_D] = "d", [FTW_DNR] = "dnr",
+                                             [FTW_NS] = "ns", [FTW_SL] = "sl", [FTW_DP] = "dp",
+                                             [FTW_SLN] = "sln" };
+        char line[PATH_MAX + 32];
+
+        if (walk_n < 256) {
+                snprintf(line, sizeof(line), "%s:%d:%s", types[type], level, path);
+                walk_seen[walk_n++] = strdup(line);
+        }
+}
+
+static int walk_done(int r)
+{
+        size_t len = 0;
+
+        qsort(walk_seen, walk_n, sizeof(walk_seen[0]), by_name);
+        result[0] = '\0';
+        for (size_t i = 0; i < walk_n; i++) {
+                len += (size_t)snprintf(result + len, sizeof(result) - len, "%s ", walk_seen[i]);
+                free(walk_seen[i]);
+        }
+        walk_n = 0;
+        return r;
+}
+
+static int on_nftw(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+        (void)st;
+        walk_note(path, type, f->level);
+        return 0;
+}
+
+static int on_ftw(const char *path, const struct stat *st, int type)
+{
+        (void)st;
+        walk_note(path, type, -1);
+        return 0;
+}
+
+static int c_nftw(void) { return walk_done(nftw(".", on_nftw, 8, 0)); }
+static int c_nftw_phys_depth(void) { return walk_done(nftw(".", on_nftw, 8, FTW_PHYS | FTW_DEPTH)); }
+static int c_ftw(void) { return walk_done(ftw("newdir", on_ftw, 8)); }
+
 static const struct { const char *name; check_fn fn; } checks[] = {
         { "fopen-w", c_fopen_w }, { "fopen-a", c_fopen_a }, { "open-trunc", c_open_trunc },
         { "creat", c_creat }, { "mkdir", c_mkdir }, { "openat", c_openat },
@@ -291,9 +374,11 @@ static const struct { const char *name; check_fn fn; } checks[] = {
         { "link", c_link }, { "chmod", c_chmod }, { "lchmod", c_lchmod }, { "utime", c_utime },
         { "utimensat", c_utimensat }, { "truncate", c_truncate }, { "access-w", c_access },
         { "faccessat-w", c_faccessat }, { "mkstemp", c_mkstemp }, { "mkdtemp", c_mkdtemp },
-        { "freopen", c_freopen }, { "chdir-getcwd", c_chdir }, { "syscall-openat", c_syscall },
+        { "freopen", c_freopen }, { "chdir-getcwd", c_chdir }, { "after-chdir", c_after_chdir }, { "syscall-openat", c_syscall },
+        { "syscall-statx", c_syscall_statx }, { "syscall-renameat2", c_syscall_renameat2 },
         { "remove", c_remove }, { "remove-dir", c_remove_dir },
         { "listing-end", c_listing }, { "readdir_r-end", c_readdir_r_top },
+        { "nftw", c_nftw }, { "nftw-phys-depth", c_nftw_phys_depth }, { "ftw", c_ftw },
 };
 
 int main(int argc, char **argv)

@@ -3,8 +3,9 @@
  * then optionally starts another program (a glibc one, in the tests) and returns its status.
  *
  *   musl_state DIR                      update DIR/data/state, print what it sees
- *   musl_state DIR spawn|exec|system CMD [ARG]...
- *                                       then run CMD by posix_spawnp, fork+execvp or system()
+ *   musl_state DIR spawn|exec|clean|system CMD [ARG]...
+ *                                       then run CMD by posix_spawnp, fork+execvp, fork+execve
+ *                                       with an empty environment (CMD a path), or system()
  *
  * Output: "count=N", "entries=<sorted names of DIR/data>", "realpath=<path>". Any failing
  * call prints "musl_state: <call>: <path>: <strerror>" and exits 1. */
@@ -144,12 +145,16 @@ static int run_child(const char *how, char **argv)
                 if (waitpid(pid, &status, 0) < 0)
                         die("waitpid", argv[0]);
         } else {
+                char *empty[] = { NULL };
                 pid = fork();
                 if (pid < 0)
                         die("fork", argv[0]);
                 if (pid == 0) {
-                        execvp(argv[0], argv);
-                        die("execvp", argv[0]);
+                        if (strcmp(how, "clean") == 0)
+                                execve(argv[0], argv, empty);
+                        else
+                                execvp(argv[0], argv);
+                        die("exec", argv[0]);
                 }
                 if (waitpid(pid, &status, 0) < 0)
                         die("waitpid", argv[0]);
@@ -163,7 +168,7 @@ int main(int argc, char **argv)
         struct stat st;
 
         if (argc < 2 || argc == 3) {
-                fprintf(stderr, "usage: musl_state DIR [spawn|exec|system CMD [ARG]...]\n");
+                fprintf(stderr, "usage: musl_state DIR [spawn|exec|clean|system CMD [ARG]...]\n");
                 return 2;
         }
         snprintf(data, sizeof(data), "%s/data", argv[1]);

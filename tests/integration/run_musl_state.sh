@@ -6,10 +6,10 @@
 # serves it, the glibc one its glibc children, and all of them share one merged view.
 . "$(dirname "$0")/../lib.sh"
 need_root; need_cmd setpriv
+[ "${RWSHIM_SANITIZED:-0}" = 1 ] && skip "sanitized run: musl programs cannot load the ASan runtime (glibc's), and the musl preload is not sanitized"
 MS=$T/helpers/musl_state
 [ -x "$MS" ] || skip "musl-gcc not installed: no musl test helpers"
 [ -f "$T/lib/rwshim/librwshim-musl.so" ] || skip "musl-gcc not installed: no librwshim-musl.so"
-[ "${RWSHIM_SANITIZED:-0}" = 1 ] && skip "sanitized run: musl programs cannot load the ASan runtime (glibc's), and the musl preload is not sanitized"
 export RWSHIM_UPPER=$T/upper
 user_dir "$RWSHIM_UPPER"; chmod 0700 "$RWSHIM_UPPER"
 USER_ENV=(RWSHIM_UPPER="$RWSHIM_UPPER")
@@ -60,6 +60,15 @@ note "run: a glibc child started with a cleared environment is still served"
 out=$(as_user "$RW" run -- "$MS" "$T/app" exec /usr/bin/env -i /bin/sh -c "echo cleared > $T/app/data/by-env-i" 2>&1); st=$?
 assert_eq "$st" 0 "env -i child ($out)"
 assert_eq "$(cat "$RWSHIM_UPPER/fs$T/app/data/by-env-i")" cleared "the cleared-env child's write"
+
+note "run: cleared environments, musl -> musl (execve with envp {NULL}) and glibc -> musl (env -i)"
+out=$(as_user "$RW" run -- "$MS" "$T/app" clean "$MS" "$T/app" 2>&1); st=$?
+assert_eq "$st" 0 "musl -> musl, empty env ($out)"
+assert_contains "$out" "count=10"
+out=$(as_user "$RW" run -- /usr/bin/env -i "$MS" "$T/app" 2>&1); st=$?
+assert_eq "$st" 0 "glibc -> musl, env -i ($out)"
+assert_contains "$out" "count=11"
+n=$((n + 3))
 
 note "run: glibc -> musl -> glibc -> musl, one merged view"
 out=$(as_user "$RW" run -- /bin/sh -c "\"$MS\" \"$T/app\" exec /bin/sh -c '\"$MS\" \"$T/app\"'" 2>&1); st=$?
