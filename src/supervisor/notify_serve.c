@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -263,6 +264,21 @@ static void write_record(struct sup_notifier *nt, const char *line, int n)
                 return;   /* a lost record must not stop the program */
 }
 
+/* Whether exe is the running rwshim's executable. */
+static int is_self(const char *exe)
+{
+        static char self[PATH_MAX];
+        static int have;
+
+        if (!have) {
+                ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+
+                self[n > 0 ? n : 0] = '\0';
+                have = 1;
+        }
+        return self[0] && strcmp(exe, self) == 0;
+}
+
 /* trace: who is calling. Fills t (tgid, exe) and announces a process image the first time it
  * is seen. Returns 1 when the preload is inside it (its calls are its own to record). */
 static int identify(struct sup_notifier *nt, pid_t tid, struct sup_tracee *t)
@@ -274,6 +290,10 @@ static int identify(struct sup_notifier *nt, pid_t tid, struct sup_tracee *t)
         t->tgid = sup_proc_tgid(tid);
         sup_proc_image(t);
         uint64_t h = hash(t->exe);
+        /* rwshim's own image is the `__exec` trampoline: static, so no preload marks it inert;
+         * it becomes the program at once and is no process of the run's. */
+        if (is_self(t->exe))
+                return 1;
         for (size_t i = 0; i < nt->n_seen && i < SUP_SEEN_IMAGES; i++)
                 if (nt->seen[i].tgid == t->tgid && nt->seen[i].exe_hash == h)
                         return nt->seen[i].preloaded;
