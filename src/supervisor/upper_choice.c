@@ -69,31 +69,33 @@ static int prepare_at(const char *path, const char *only, struct sup_upper *out,
         return r;
 }
 
+/* --memory: a fresh directory made by mkdtemp (mode 0700, a name nobody else holds) directly in
+ * /dev/shm, so removing it at exit leaves nothing behind; it is not /dev/shm/rwshim-<uid>, which
+ * the default chain may use as a persistent upper. */
 static int prepare_memory(const char *only, struct sup_upper *out, struct rw_err *e)
 {
         static const char *const bases[] = { "/dev/shm", "/tmp" };
-        char parent[PATH_MAX - 32], tmpl[PATH_MAX];
-        struct rw_err last = { 0 };
+        char tmpl[PATH_MAX];
+        int saved = EACCES;
 
         for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
-                snprintf(parent, sizeof(parent), "%s/rwshim-%u", bases[i], (unsigned)geteuid());
-                if (mkdir(parent, 0700) < 0 && errno != EEXIST)
+                snprintf(tmpl, sizeof(tmpl), "%s/rwshim-%u-memory.XXXXXX", bases[i], (unsigned)geteuid());
+                if (redirected_by_outer_run(bases[i])) {
+                        saved = EXDEV;
                         continue;
-                snprintf(tmpl, sizeof(tmpl), "%s/mem.XXXXXX", parent);
-                if (rw_upper_prepare(parent, &out->lock_fd, &last) < 0)
-                        continue;   /* checks ownership and mode of the shared parent */
-                close(out->lock_fd);
-                if (!mkdtemp(tmpl))
+                }
+                if (!mkdtemp(tmpl)) {
+                        saved = errno;
                         continue;
+                }
                 out->in_memory = 1;
                 out->why = i == 0 ? "--memory (RAM, /dev/shm)" : "--memory (/tmp: /dev/shm unusable)";
-                return prepare_at(tmpl, only, out, e);
+                int r = prepare_at(tmpl, only, out, e);
+                if (r < 0)
+                        rw_upper_remove_tree(tmpl);
+                return r;
         }
-        if (last.op) {
-                *e = last;
-                return -EINVAL;
-        }
-        return rw_err_set(e, EACCES, "no place for an in-memory upper", "/dev/shm");
+        return rw_err_set(e, saved, "no place for an in-memory upper", "/dev/shm");
 }
 
 int sup_choose_upper(const char *arg, int memory, const char *only, struct sup_upper *out, struct rw_err *e)
