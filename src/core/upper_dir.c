@@ -346,19 +346,3 @@ int rw_upper_check_existing(const char *dir, struct rw_err *e)
                 return rw_err_set(e, 0, "upper dir has a newer format version", dir);
         return 0;
 }
-
-static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-        (void)st;
-        (void)ftw;
-        if (type == FTW_DP)
-                rmdir(path);
-        else
-                unlink(path);
-        return 0;
-}
-
-void rw_upper_remove_tree(const char *dir)
-{
-        nftw(dir, remove_one, 32, FTW_DEPTH | FTW_PHYS);
-}

@@ -80,7 +80,7 @@ grep -q '^RWSHIM-RESULT ok' "$B/res/native" || fail "no test passed natively: $(
 summary=$($PY "$B/compare.py" "$B/res/native" "$B/res/shim")
 note "modules: ${present[*]}"
 note "$(head -n 1 <<<"$summary")"
-note "$(printf 'native run %.0f s, rwshim run %.0f s' "$(echo "$t1 - $t0" | bc)" "$(echo "$t2 - $t1" | bc)")"
+note "$(awk -v a="$t0" -v b="$t1" -v c="$t2" 'BEGIN { printf "native run %.0f s, rwshim run %.0f s", b - a, c - b }')"
 
 # Confirm each regression alone on both sides.
 regressions=0 flaky=0

@@ -10,9 +10,11 @@ write='echo "$0" > '"$T"'/app/state && cat '"$T"'/app/state'
 out=$(as_user_native sh -c "$write" native 2>&1) && fail "native write worked: the test proves nothing"
 assert_contains "$out" "Permission denied"
 
-# user_rwshim ARGS...: rwshim as the test user, exec'd so that $! is rwshim itself.
+# user_rwshim ARGS...: rwshim as the test user, exec'd so that $! is rwshim itself (a function
+# run with & is a subshell; without exec, kill -9 would hit that shell, not rwshim). Call it only
+# in a subshell: with & or in $(...).
 user_rwshim() {
-  env -i PATH=/usr/bin:/bin HOME=/nonexistent LANG=C.UTF-8 ${LD_PRELOAD:+LD_PRELOAD=$LD_PRELOAD} \
+  exec env -i PATH=/usr/bin:/bin HOME=/nonexistent LANG=C.UTF-8 ${LD_PRELOAD:+LD_PRELOAD=$LD_PRELOAD} \
     ${ASAN_OPTIONS:+ASAN_OPTIONS=$ASAN_OPTIONS} ${UBSAN_OPTIONS:+UBSAN_OPTIONS=$UBSAN_OPTIONS} \
     setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --clear-groups -- "$RW" "$@"
 }
@@ -54,8 +56,20 @@ note "20 rounds of 8 runs at once on a fresh upper: all started"
 # --memory leaves nothing behind.
 # (what the test user owns in /dev/shm is this suite's: clear it first)
 find /dev/shm -mindepth 1 -maxdepth 1 -user "$TEST_UID" -exec rm -rf {} +
-out=$(user_rwshim run --memory -- sh -c "$write" mem 2>&1) || fail "--memory: $out"
+# (the command leaves a directory it made mode 000, as test suites checking their cleanup do)
+out=$(user_rwshim run --memory -- sh -c "$write && mkdir -p $T/app/d/e && chmod 000 $T/app/d/e $T/app/d" mem 2>&1) ||
+  fail "--memory: $out"
 assert_eq "$out" mem
 left=$(find /dev/shm -mindepth 1 -user "$TEST_UID")
 assert_eq "$left" "" "--memory left files behind"
+# A --memory run killed with -9 leaves its upper; the next --memory run of the user removes it.
+user_rwshim run --memory -- sh -c "$write; echo \$\$ > $T/uppers/cmd.pid; exec sleep 30" killed >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do [ -s "$T/uppers/cmd.pid" ] && break; sleep 0.1; done
+kill -9 "$pid"; wait "$pid" 2>/dev/null
+kill -9 "$(cat "$T/uppers/cmd.pid")" 2>/dev/null   # the command, orphaned by the kill
+[ -n "$(find /dev/shm -mindepth 1 -maxdepth 1 -user "$TEST_UID")" ] || fail "killed --memory run left nothing: the check proves nothing"
+out=$(user_rwshim run --memory -- true 2>&1) || fail "--memory after a killed one: $out"
+left=$(find /dev/shm -mindepth 1 -user "$TEST_UID")
+assert_eq "$left" "" "the upper of a killed --memory run was not removed"
 echo ok
