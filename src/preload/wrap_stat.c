@@ -88,18 +88,23 @@ DECLARE_REAL(int, statx, int, const char *, int, unsigned, struct statx *);
 /* statvfs/statfs: the file system that holds the path in the merged view (the upper's, for an
  * upper copy); glibc's statvfs calls its internal statfs, so each is wrapped. */
 DECLARE_REAL(int, statvfs, const char *, struct statvfs *);
-DECLARE_REAL(int, statvfs64, const char *, struct statvfs64 *);
 DECLARE_REAL(int, statfs, const char *, struct statfs *);
-DECLARE_REAL(int, statfs64, const char *, struct statfs64 *);
 
 PRELOAD_API int statvfs(const char *path, struct statvfs *st)
 { LOOKUP_WRAPPER("statfs", AT_FDCWD, path, 1, REAL(statvfs)(P, st)); }
-PRELOAD_API int statvfs64(const char *path, struct statvfs64 *st)
-{ LOOKUP_WRAPPER("statfs", AT_FDCWD, path, 1, REAL(statvfs64)(P, st)); }
 PRELOAD_API int statfs(const char *path, struct statfs *st)
 { LOOKUP_WRAPPER("statfs", AT_FDCWD, path, 1, REAL(statfs)(P, st)); }
+
+#ifdef __GLIBC__
+/* musl's headers make the *64 names macros for the plain ones. */
+DECLARE_REAL(int, statvfs64, const char *, struct statvfs64 *);
+DECLARE_REAL(int, statfs64, const char *, struct statfs64 *);
+
+PRELOAD_API int statvfs64(const char *path, struct statvfs64 *st)
+{ LOOKUP_WRAPPER("statfs", AT_FDCWD, path, 1, REAL(statvfs64)(P, st)); }
 PRELOAD_API int statfs64(const char *path, struct statfs64 *st)
 { LOOKUP_WRAPPER("statfs", AT_FDCWD, path, 1, REAL(statfs64)(P, st)); }
+#endif
 
 PRELOAD_API int stat(const char *path, struct stat *st)
 { LOOKUP_WRAPPER("stat", AT_FDCWD, path, 1, REAL(stat)(P, st)); }
