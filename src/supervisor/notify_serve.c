@@ -284,9 +284,13 @@ static int serve(struct sup_notifier *nt, int fd)
         struct pending p = { .fd = fd, .id = nt->req->id };
         pid_t tid = (pid_t)nt->req->pid;
         int tracing = nt->engine.mode == RW_MODE_TRACE;
-        if (tracing && identify(nt, tid, &t)) {
+        /* A glibc/musl program with its preload (a dynamic child of a static or Go one, under
+         * the inherited filter) is the preload's to serve, under run as under trace. */
+        if (tracing ? identify(nt, tid, &t) : sup_proc_preloaded(tid)) {
                 a.kind = SUP_CONTINUE;
                 a.op = NULL;
+        } else if (sup_proc_wrong_preload(tid, nt->req->data.nr, (const uint64_t *)nt->req->data.args)) {
+                a = (struct sup_answer){ .kind = SUP_RETURN, .value = -ENOENT };   /* the loader skips it */
         } else {
                 sup_caller_init(&c, tid);
                 sup_notify_decide(&nt->engine, nt->req, &c, still_pending, &p, &a);
