@@ -124,12 +124,20 @@ static int finish_last(const struct rw_upper *u, struct rw_where *w, int fd, siz
 {
         w->parent_fd = fd;
         w->name = w->path + pos;
-        if (rw_fstatat(fd, w->name, &w->st, AT_SYMLINK_NOFOLLOW) == 0) {
+        int r = rw_fstatat(fd, w->name, &w->st, AT_SYMLINK_NOFOLLOW);
+        if (r == -EACCES) {
+                /* The upper parent is a directory the program itself made unsearchable (chmod
+                 * 0400...): the kernel says EACCES for any name in it, whichever layer. */
+                w->kind = RW_NOPARENT;
+                w->parent_errno = EACCES;
+                return 0;
+        }
+        if (r == 0) {
                 w->kind = RW_UPPER;
                 if (S_ISLNK(w->st.st_mode) && follow_last) {
                         char target[PATH_MAX];
-                        int r = read_link(fd, w->name, target, sizeof(target));
 
+                        r = read_link(fd, w->name, target, sizeof(target));
                         rw_where_release(w);
                         if (r < 0)
                                 return r;

@@ -51,15 +51,12 @@ static int in_shared_dir(const char *dir)
         return rw_path_in_list(dir, "/tmp:/dev/shm:/var/tmp");
 }
 
-static int read_version(const char *dir, int *ret)
+static int read_version_at(int dir_fd, int *ret)
 {
-        char path[PATH_MAX], buf[32];
-        RW_AUTOCLOSE int fd = -1;
+        char buf[32];
+        RW_AUTOCLOSE int fd = openat(dir_fd, ".rwshim/version", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         ssize_t n;
 
-        if (join(path, dir, ".rwshim/version") < 0)
-                return -ENAMETOOLONG;
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         if (fd < 0)
                 return -errno;
         n = read(fd, buf, sizeof(buf) - 1);
@@ -70,28 +67,72 @@ static int read_version(const char *dir, int *ret)
         return *ret > 0 ? 0 : -EINVAL;
 }
 
-/* An existing directory that is not an upper must be empty: never adopt a user's data dir. */
-static int is_empty_dir(const char *dir)
+static int read_version(const char *dir, int *ret)
 {
-        DIR *d = opendir(dir);
-        struct dirent *e;
-        int empty = 1;
+        RW_AUTOCLOSE int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-        if (!d)
-                return 0;
-        while ((e = readdir(d)) != NULL)
-                if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
-                        empty = 0;
-                        break;
-                }
-        closedir(d);
-        return empty;
+        return fd < 0 ? -errno : read_version_at(fd, ret);
 }
 
-static int check_dir(const char *dir, int created, struct rw_err *e)
+/* Calls ok(name) for each entry of the directory dir_fd/sub (not . or ..): 1 when every one is
+ * accepted (or there are none), 0 otherwise or when it cannot be read. */
+static int only_entries(int dir_fd, const char *sub, int (*ok)(int dir_fd, const char *name))
+{
+        int fd = openat(dir_fd, sub, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        DIR *d = fd < 0 ? NULL : fdopendir(fd);
+        struct dirent *ent;
+        int all = 1;
+
+        if (!d) {
+                if (fd >= 0)
+                        close(fd);
+                return 0;
+        }
+        while (all && (ent = readdir(d)) != NULL)
+                if (strcmp(ent->d_name, ".") && strcmp(ent->d_name, ".."))
+                        all = ok(dirfd(d), ent->d_name);
+        closedir(d);
+        return all;
+}
+
+static int accept_none(int dir_fd, const char *name)
+{
+        (void)dir_fd;
+        (void)name;
+        return 0;
+}
+
+/* What a start killed before writing .rwshim/version can leave in .rwshim/ (this rwshim writes
+ * the version first; older ones made fs/ and tmp/ before it). */
+static int is_start_leftover(int dir_fd, const char *name)
+{
+        if (strcmp(name, "tmp") == 0)
+                return only_entries(dir_fd, name, accept_none);
+        return strcmp(name, "index") == 0 || strcmp(name, "index.tmp") == 0 || strcmp(name, "lock") == 0 ||
+               strncmp(name, "version.tmp", 11) == 0;
+}
+
+static int is_layout_leftover(int dir_fd, const char *name)
+{
+        if (strcmp(name, "fs") == 0)
+                return only_entries(dir_fd, name, accept_none);
+        if (strcmp(name, ".rwshim") == 0)
+                return only_entries(dir_fd, name, is_start_leftover);
+        return 0;
+}
+
+/* An existing directory without a format version is adopted only when it holds nothing a user
+ * could care about: it is empty, or it holds what an interrupted start of rwshim leaves. Never
+ * adopt a user's data dir; never refuse our own half-made upper (a pod killed at start on a
+ * persistent volume must not crash-loop). */
+static int is_empty_or_unfinished(int dir_fd)
+{
+        return only_entries(dir_fd, ".", is_layout_leftover);
+}
+
+static int check_dir(const char *dir, struct rw_err *e)
 {
         struct stat st;
-        int version;
 
         if (lstat(dir, &st) < 0)
                 return rw_err_set(e, errno, "cannot use upper dir", dir);
@@ -109,31 +150,42 @@ static int check_dir(const char *dir, int created, struct rw_err *e)
         }
         if (access(dir, W_OK | X_OK) < 0)
                 return rw_err_set(e, errno, "upper dir is not writable", dir);
-        int r = read_version(dir, &version);
+        return 0;
+}
+
+/* Under the setup lock: is dir_fd an upper of a format we read, or a directory we may make one? */
+static int check_format(int dir_fd, const char *dir, struct rw_err *e)
+{
+        int version, r = read_version_at(dir_fd, &version);
+
         if (r == 0 && version > RW_UPPER_FORMAT) {
                 rw_err_set(e, 0, "upper dir has a newer format version", dir);
                 return rw_err_hint(e, "it was written by a newer rwshim (format %d; this one reads %d)",
                                    version, RW_UPPER_FORMAT);
         }
-        if (r < 0 && !created && !is_empty_dir(dir)) {
+        if (r < 0 && !is_empty_or_unfinished(dir_fd)) {
                 rw_err_set(e, 0, "not an rwshim upper dir and not empty", dir);
                 return rw_err_hint(e, "give --upper a new or empty directory");
         }
         return 0;
 }
 
-static int write_version(const char *dir, struct rw_err *e)
+/* Writes .rwshim/version through a temp file and rename (callers hold the setup lock, so one
+ * temp name is enough), then syncs .rwshim so the name survives a power loss. */
+static int write_version(int dir_fd, const char *dir, struct rw_err *e)
 {
-        char path[PATH_MAX], tmp[PATH_MAX];
         RW_AUTOCLOSE int fd = -1;
+        RW_AUTOCLOSE int meta_fd = -1;
 
-        if (join(path, dir, ".rwshim/version") < 0 || join(tmp, dir, ".rwshim/version.tmp") < 0)
-                return rw_err_set(e, ENAMETOOLONG, "upper dir path", dir);
-        if (access(path, F_OK) == 0)
+        if (faccessat(dir_fd, ".rwshim/version", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
                 return 0;
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0 || dprintf(fd, "%d\n", RW_UPPER_FORMAT) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0)
-                return rw_err_set(e, errno, "write upper format version", path);
+        fd = openat(dir_fd, ".rwshim/version.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0 || dprintf(fd, "%d\n", RW_UPPER_FORMAT) < 0 || fsync(fd) < 0 ||
+            renameat(dir_fd, ".rwshim/version.tmp", dir_fd, ".rwshim/version") < 0)
+                return rw_err_set(e, errno, "write upper format version", dir);
+        meta_fd = openat(dir_fd, ".rwshim", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (meta_fd >= 0)
+                fsync(meta_fd);
         return 0;
 }
 
@@ -165,60 +217,78 @@ static int rebuild_one(const char *path, const struct stat *st, int type, struct
         return 0;
 }
 
-static int create_index(const char *dir, struct rw_err *e)
+/* 1 when .rwshim/index is there, of the right size and format. */
+static int index_is_valid(int dir_fd)
 {
-        char path[PATH_MAX], fs[PATH_MAX];
-        RW_AUTOCLOSE int fd = -1;
+        RW_AUTOCLOSE int fd = openat(dir_fd, ".rwshim/index", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
         struct stat st;
         void *map;
+        int valid;
 
-        if (join(path, dir, ".rwshim/index") < 0 || join(fs, dir, "fs") < 0)
+        if (fd < 0 || fstat(fd, &st) < 0 || (size_t)st.st_size != rw_index_file_size())
+                return 0;
+        map = mmap(NULL, rw_index_file_size(), PROT_READ, MAP_SHARED, fd, 0);
+        if (map == MAP_FAILED)
+                return 0;
+        valid = rw_index_validate(map, rw_index_file_size()) == 0;
+        munmap(map, rw_index_file_size());
+        return valid;
+}
+
+/* A missing or damaged index is derived again from fs/ into index.tmp, which is renamed into
+ * place only when complete: a kill during the rebuild leaves the old state, never an index that
+ * validates but misses entries (that would hide files the upper holds). */
+static int create_index(int dir_fd, const char *dir, struct rw_err *e)
+{
+        char fs[PATH_MAX];
+        RW_AUTOCLOSE int fd = -1;
+        void *map;
+
+        if (index_is_valid(dir_fd))
+                return 0;
+        if (join(fs, dir, "fs") < 0)
                 return rw_err_set(e, ENAMETOOLONG, "upper dir path", dir);
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-        if (fd < 0 || fstat(fd, &st) < 0)
-                return rw_err_set(e, errno, "open upper index", path);
-        if ((size_t)st.st_size != rw_index_file_size() && ftruncate(fd, (off_t)rw_index_file_size()) < 0)
-                return rw_err_set(e, errno, "size upper index", path);
+        fd = openat(dir_fd, ".rwshim/index.tmp", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+        if (fd < 0 || ftruncate(fd, (off_t)rw_index_file_size()) < 0)
+                return rw_err_set(e, errno, "create upper index", dir);
         map = mmap(NULL, rw_index_file_size(), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
         if (map == MAP_FAILED)
-                return rw_err_set(e, errno, "map upper index", path);
-        if (rw_index_validate(map, rw_index_file_size()) < 0) {
-                /* New or damaged: the index is derived from fs/, so rebuild it. */
-                memset(map, 0, rw_index_file_size());
-                rw_index_init(map);
-                rebuild_target = map;
-                rebuild_skip = strlen(fs);
-                nftw(fs, rebuild_one, 32, FTW_PHYS);
-        }
+                return rw_err_set(e, errno, "map upper index", dir);
+        rw_index_init(map);
+        rebuild_target = map;
+        rebuild_skip = strlen(fs);
+        nftw(fs, rebuild_one, 32, FTW_PHYS);
         munmap(map, rw_index_file_size());
+        if (renameat(dir_fd, ".rwshim/index.tmp", dir_fd, ".rwshim/index") < 0)
+                return rw_err_set(e, errno, "install upper index", dir);
         return 0;
 }
 
-static int make_layout(const char *dir, struct rw_err *e)
+/* Completes the layout, whatever part of it an interrupted start made: the format version comes
+ * first, so any directory holding more than leftovers is recognisably an upper. */
+static int make_layout(int dir_fd, const char *dir, struct rw_err *e)
 {
-        static const char *const subdirs[] = { "fs", ".rwshim", ".rwshim/tmp" };
-        char path[PATH_MAX];
+        static const char *const subdirs[] = { ".rwshim", "fs", ".rwshim/tmp" };
+        static const mode_t modes[] = { 0700, 0755, 0700 };
 
         for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
-                if (join(path, dir, subdirs[i]) < 0)
-                        return rw_err_set(e, ENAMETOOLONG, "upper dir path", dir);
-                if (mkdir(path, i == 0 ? 0755 : 0700) < 0 && errno != EEXIST)
-                        return rw_err_set(e, errno, "create upper layout", path);
+                if (mkdirat(dir_fd, subdirs[i], modes[i]) < 0 && errno != EEXIST)
+                        return rw_err_set(e, errno, "create upper layout", dir);
+                if (i == 0) {
+                        int r = write_version(dir_fd, dir, e);
+                        if (r < 0)
+                                return r;
+                }
         }
-        int r = write_version(dir, e);
-        return r < 0 ? r : create_index(dir, e);
+        return create_index(dir_fd, dir, e);
 }
 
-static int take_lock(const char *dir, int *ret_fd, struct rw_err *e)
+static int take_lock(int dir_fd, const char *dir, int *ret_fd, struct rw_err *e)
 {
-        char path[PATH_MAX];
-        RW_AUTOCLOSE int fd = -1;
+        RW_AUTOCLOSE int fd = openat(dir_fd, ".rwshim/lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
-        if (join(path, dir, ".rwshim/lock") < 0)
-                return rw_err_set(e, ENAMETOOLONG, "upper dir path", dir);
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
-                return rw_err_set(e, errno, "open upper lock", path);
+                return rw_err_set(e, errno, "open upper lock", dir);
         if (flock(fd, LOCK_SH | LOCK_NB) < 0) {
                 rw_err_set(e, errno, "upper dir is locked for maintenance", dir);
                 return rw_err_hint(e, "another rwshim holds it exclusively; retry when it is done");
@@ -227,26 +297,36 @@ static int take_lock(const char *dir, int *ret_fd, struct rw_err *e)
         return 0;
 }
 
+/* Runs that start together on one upper take turns here: an exclusive flock on the upper dir
+ * itself (it exists before any of our files) serialises checking and completing the layout, and
+ * dies with a killed process. Runs already going hold only .rwshim/lock shared, so a new run
+ * never waits for them. */
 int rw_upper_prepare(const char *dir, int *ret_lock_fd, struct rw_err *e)
 {
+        RW_AUTOCLOSE int dir_fd = -1;
         struct stat st;
-        int created = 0, r;
+        int r;
 
         if (dir[0] != '/')
                 return rw_err_set(e, EINVAL, "upper dir must be an absolute path", dir);
         if (lstat(dir, &st) < 0) {
                 if (errno != ENOENT)
                         return rw_err_set(e, errno, "cannot use upper dir", dir);
-                r = mkdir_p(dir, 0700);
+                r = mkdir_p(dir, 0700);   /* EEXIST from a run starting beside us is fine */
                 if (r < 0)
                         return rw_err_set(e, -r, "cannot create upper dir", dir);
-                created = 1;
         }
-        r = check_dir(dir, created, e);
-        if (r < 0)
+        if ((r = check_dir(dir, e)) < 0)
                 return r;
-        r = make_layout(dir, e);
-        return r < 0 ? r : take_lock(dir, ret_lock_fd, e);
+        dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (dir_fd < 0)
+                return rw_err_set(e, errno, "cannot use upper dir", dir);
+        while (flock(dir_fd, LOCK_EX) < 0)
+                if (errno != EINTR)
+                        return rw_err_set(e, errno, "lock upper dir", dir);
+        if ((r = check_format(dir_fd, dir, e)) < 0 || (r = make_layout(dir_fd, dir, e)) < 0)
+                return r;
+        return take_lock(dir_fd, dir, ret_lock_fd, e);
 }
 
 int rw_upper_check_existing(const char *dir, struct rw_err *e)
@@ -265,20 +345,4 @@ int rw_upper_check_existing(const char *dir, struct rw_err *e)
         if (version > RW_UPPER_FORMAT)
                 return rw_err_set(e, 0, "upper dir has a newer format version", dir);
         return 0;
-}
-
-static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-        (void)st;
-        (void)ftw;
-        if (type == FTW_DP)
-                rmdir(path);
-        else
-                unlink(path);
-        return 0;
-}
-
-void rw_upper_remove_tree(const char *dir)
-{
-        nftw(dir, remove_one, 32, FTW_DEPTH | FTW_PHYS);
 }

@@ -16,7 +16,8 @@ int rw_upper_prepare(const char *dir, int *ret_lock_fd, struct rw_err *e);
 /* Checks an existing upper for reading (diff): directory, format version. */
 int rw_upper_check_existing(const char *dir, struct rw_err *e);
 
-/* Removes a whole tree (the --memory upper at exit). Best effort. */
+/* Removes a whole tree (the --memory upper at exit), dir itself included, also below
+ * directories the program made unreadable or unsearchable (chmod 000). Best effort. */
 void rw_upper_remove_tree(const char *dir);
 
 #endif

@@ -12,6 +12,10 @@
 #include "core/engine.h"
 
 int rw_vfs_open(const struct rw_engine *e, const char *abs, int flags, mode_t mode);
+/* abs is normalised, so it has lost a trailing '/' of the program's path, which names a
+ * directory: returns the flags rw_vfs_open must use for path (O_DIRECTORY added), or -EISDIR
+ * for O_CREAT, as the kernel answers before looking at permissions. */
+int rw_vfs_open_flags_for(const char *path, int flags);
 int rw_vfs_mkdir(const struct rw_engine *e, const char *abs, mode_t mode);
 int rw_vfs_unlink(const struct rw_engine *e, const char *abs);
 int rw_vfs_rmdir(const struct rw_engine *e, const char *abs);

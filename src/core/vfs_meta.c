@@ -16,9 +16,18 @@ static int at_flags(int follow) { return follow ? 0 : AT_SYMLINK_NOFOLLOW; }
 static int apply_chmod(const char *real, int follow, const void *arg)
 {
         const struct meta_change *c = arg;
+        struct stat st;
 
-        /* fchmodat(2) always follows; the kernel has no lchmod for the preload to mirror. */
-        (void)follow;
+        /* fchmodat(2) always follows. With AT_SYMLINK_NOFOLLOW the kernel (fchmodat2, Linux 6.6)
+         * and glibc's emulation change a non-symlink and refuse a symlink with EOPNOTSUPP (Python
+         * then raises NotImplementedError); never change what the link points to. */
+        if (!follow) {
+                int r = rw_fstatat(AT_FDCWD, real, &st, AT_SYMLINK_NOFOLLOW);
+                if (r < 0)
+                        return r;
+                if (S_ISLNK(st.st_mode))
+                        return -EOPNOTSUPP;
+        }
         return rw_fchmodat(AT_FDCWD, real, c->mode);
 }
 

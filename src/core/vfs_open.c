@@ -97,3 +97,12 @@ int rw_vfs_open(const struct rw_engine *e, const char *abs, int flags, mode_t mo
                 return r;
         return redirect_open(e, abs, &w, flags, mode, r);
 }
+
+int rw_vfs_open_flags_for(const char *path, int flags)
+{
+        size_t n = strlen(path);
+
+        if (n == 0 || path[n - 1] != '/')
+                return flags;
+        return (flags & O_CREAT) ? -EISDIR : flags | O_DIRECTORY;
+}

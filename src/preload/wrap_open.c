@@ -29,6 +29,14 @@ static enum rw_action action_of(int r, int after_failure)
         return rw_errno_redirectable(-r) ? RW_ACTION_DENIED : RW_ACTION_FAILED;
 }
 
+/* rw_vfs_open of the program's path (abs normalised), keeping what a trailing '/' means. */
+static int open_merged(const char *path, const char *abs, int flags, mode_t mode)
+{
+        int f = rw_vfs_open_flags_for(path, flags);
+
+        return f < 0 ? f : rw_vfs_open(&preload_engine, abs, f, mode);
+}
+
 int preload_open(int dirfd, const char *path, int flags, mode_t mode, const void *caller)
 {
         char abs[PATH_MAX];
@@ -37,7 +45,7 @@ int preload_open(int dirfd, const char *path, int flags, mode_t mode, const void
         if (preload_off())
                 return REAL(openat)(dirfd, path, flags, mode);
         if (preload_upper_nonempty() && (preload_query(dirfd, path, abs, sizeof(abs)) & RW_INDEX_UNDER)) {
-                fd = rw_vfs_open(&preload_engine, abs, flags, mode);
+                fd = open_merged(path, abs, flags, mode);
                 if (unlikely(preload_events_fd >= 0) && wants_write(flags))
                         preload_event("open", AT_FDCWD, abs, NULL, flags, fd < 0 ? -fd : 0, action_of(fd, 1), caller);
                 return preload_ret(fd);
@@ -51,7 +59,7 @@ int preload_open(int dirfd, const char *path, int flags, mode_t mode, const void
         err = errno;
         if (preload_engine.mode == RW_MODE_RUN && wants_write(flags) && rw_errno_redirectable(err) &&
             preload_abs_path(dirfd, path, abs, sizeof(abs)) >= 0) {
-                fd = rw_vfs_open(&preload_engine, abs, flags, mode);
+                fd = open_merged(path, abs, flags, mode);
                 preload_event("open", AT_FDCWD, abs, NULL, flags, fd < 0 ? -fd : err,
                               action_of(fd, 1), caller);
                 return preload_ret(fd);
@@ -179,7 +187,7 @@ static FILE *do_fopen(const char *path, const char *mode, FILE *(*real)(const ch
         if (preload_off() || flags < 0)
                 return real(path, mode);
         if (preload_upper_nonempty() && (preload_query(AT_FDCWD, path, abs, sizeof(abs)) & RW_INDEX_UNDER))
-                return fdopen_or_close(rw_vfs_open(&preload_engine, abs, flags, 0666), mode);
+                return fdopen_or_close(open_merged(path, abs, flags, 0666), mode);
         f = real(path, mode);
         if (f || !wants_write(flags) || !rw_errno_redirectable(errno)) {
                 if (wants_write(flags) || preload_record_all)

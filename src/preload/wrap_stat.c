@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "core/sys.h"
@@ -20,8 +22,20 @@ static int route(int dirfd, const char *path, int follow, char *buf)
                 return 0;
         if (!(preload_query(dirfd, path, abs, sizeof(abs)) & RW_INDEX_UNDER))
                 return 0;
+        size_t n = strlen(path);
+        if (path[n - 1] == '/')
+                follow = 1;     /* the kernel follows a symlink named with a trailing '/' */
         int r = rw_vfs_real_path(&preload_engine, abs, follow, buf, PATH_MAX);
-        return r < 0 ? r : 1;
+        if (r < 0)
+                return r;
+        /* A trailing '/' (lost in abs) asks for a directory: let the kernel judge the real path. */
+        size_t m = strlen(buf);
+        if (path[n - 1] == '/' && buf[m - 1] != '/') {
+                if (m + 2 > PATH_MAX)
+                        return -ENAMETOOLONG;
+                memcpy(buf + m, "/", 2);
+        }
+        return 1;
 }
 
 static void note_lookup(const char *op, int dirfd, const char *path, int r, const void *caller)
@@ -80,6 +94,27 @@ DECLARE_REAL(int, __lxstat, int, const char *, struct stat *);
 DECLARE_REAL(int, __lxstat64, int, const char *, struct stat64 *);
 DECLARE_REAL(int, __fxstatat, int, int, const char *, struct stat *, int);
 DECLARE_REAL(int, __fxstatat64, int, int, const char *, struct stat64 *, int);
+#endif
+
+/* statvfs/statfs: the file system that holds the path in the merged view (the upper's, for an
+ * upper copy); glibc's statvfs calls its internal statfs, so each is wrapped. */
+DECLARE_REAL(int, statvfs, const char *, struct statvfs *);
+DECLARE_REAL(int, statfs, const char *, struct statfs *);
+
+PRELOAD_API int statvfs(const char *path, struct statvfs *st)
+{ LOOKUP_WRAPPER("statfs", AT_FDCWD, path, 1, REAL(statvfs)(P, st)); }
+PRELOAD_API int statfs(const char *path, struct statfs *st)
+{ LOOKUP_WRAPPER("statfs", AT_FDCWD, path, 1, REAL(statfs)(P, st)); }
+
+#ifdef __GLIBC__
+/* musl's headers make the *64 names macros for the plain ones. */
+DECLARE_REAL(int, statvfs64, const char *, struct statvfs64 *);
+DECLARE_REAL(int, statfs64, const char *, struct statfs64 *);
+
+PRELOAD_API int statvfs64(const char *path, struct statvfs64 *st)
+{ LOOKUP_WRAPPER("statfs", AT_FDCWD, path, 1, REAL(statvfs64)(P, st)); }
+PRELOAD_API int statfs64(const char *path, struct statfs64 *st)
+{ LOOKUP_WRAPPER("statfs", AT_FDCWD, path, 1, REAL(statfs64)(P, st)); }
 #endif
 
 PRELOAD_API int stat(const char *path, struct stat *st)

@@ -1,11 +1,14 @@
 /* The upper dir policy for `run` (design notes §2). */
 #include "supervisor/upper_choice.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -69,31 +72,80 @@ static int prepare_at(const char *path, const char *only, struct sup_upper *out,
         return r;
 }
 
+/* A --memory upper named rwshim-<uid>-memory.<pid>.XXXXXX in base whose run is gone: its pid is
+ * dead and nobody holds its run lock. A kill -9 of rwshim leaves one behind, in RAM; the next
+ * --memory run of the user removes it. A live run is never touched: its pid exists (or, in
+ * another pid namespace sharing /dev/shm, its lock is held once it has started). */
+static int is_stale_memory_upper(int base_fd, const char *name, const char *prefix)
+{
+        char lock[NAME_MAX + 32];
+        struct stat st;
+        char *end;
+        long pid = strtol(name + strlen(prefix), &end, 10);
+
+        if (pid <= 0 || *end != '.' || (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
+                return 0;
+        if (fstatat(base_fd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+                return 0;
+        snprintf(lock, sizeof(lock), "%s/.rwshim/lock", name);
+        int fd = openat(base_fd, lock, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT;
+        int free_lock = flock(fd, LOCK_EX | LOCK_NB) == 0;
+        close(fd);
+        return free_lock;
+}
+
+static void remove_stale_memory_uppers(const char *base)
+{
+        char prefix[64], path[PATH_MAX];
+        int fd = open(base, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        DIR *d = fd < 0 ? NULL : fdopendir(fd);
+        struct dirent *ent;
+
+        if (!d) {
+                if (fd >= 0)
+                        close(fd);
+                return;
+        }
+        snprintf(prefix, sizeof(prefix), "rwshim-%u-memory.", (unsigned)geteuid());
+        while ((ent = readdir(d)) != NULL)
+                if (strncmp(ent->d_name, prefix, strlen(prefix)) == 0 &&
+                    is_stale_memory_upper(dirfd(d), ent->d_name, prefix) &&
+                    snprintf(path, sizeof(path), "%s/%s", base, ent->d_name) < (int)sizeof(path))
+                        rw_upper_remove_tree(path);
+        closedir(d);
+}
+
+/* --memory: a fresh directory made by mkdtemp (mode 0700, a name nobody else holds) directly in
+ * /dev/shm, so removing it at exit leaves nothing behind; it is not /dev/shm/rwshim-<uid>, which
+ * the default chain may use as a persistent upper. */
 static int prepare_memory(const char *only, struct sup_upper *out, struct rw_err *e)
 {
         static const char *const bases[] = { "/dev/shm", "/tmp" };
-        char parent[PATH_MAX - 32], tmpl[PATH_MAX];
-        struct rw_err last = { 0 };
+        char tmpl[PATH_MAX];
+        int saved = EACCES;
 
         for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
-                snprintf(parent, sizeof(parent), "%s/rwshim-%u", bases[i], (unsigned)geteuid());
-                if (mkdir(parent, 0700) < 0 && errno != EEXIST)
+                if (redirected_by_outer_run(bases[i])) {
+                        saved = EXDEV;
                         continue;
-                snprintf(tmpl, sizeof(tmpl), "%s/mem.XXXXXX", parent);
-                if (rw_upper_prepare(parent, &out->lock_fd, &last) < 0)
-                        continue;   /* checks ownership and mode of the shared parent */
-                close(out->lock_fd);
-                if (!mkdtemp(tmpl))
+                }
+                remove_stale_memory_uppers(bases[i]);
+                snprintf(tmpl, sizeof(tmpl), "%s/rwshim-%u-memory.%d.XXXXXX", bases[i], (unsigned)geteuid(),
+                         (int)getpid());
+                if (!mkdtemp(tmpl)) {
+                        saved = errno;
                         continue;
+                }
                 out->in_memory = 1;
                 out->why = i == 0 ? "--memory (RAM, /dev/shm)" : "--memory (/tmp: /dev/shm unusable)";
-                return prepare_at(tmpl, only, out, e);
+                int r = prepare_at(tmpl, only, out, e);
+                if (r < 0)
+                        rw_upper_remove_tree(tmpl);
+                return r;
         }
-        if (last.op) {
-                *e = last;
-                return -EINVAL;
-        }
-        return rw_err_set(e, EACCES, "no place for an in-memory upper", "/dev/shm");
+        return rw_err_set(e, saved, "no place for an in-memory upper", "/dev/shm");
 }
 
 int sup_choose_upper(const char *arg, int memory, const char *only, struct sup_upper *out, struct rw_err *e)
