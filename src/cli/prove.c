@@ -2,6 +2,7 @@
 #include "cli/prove.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -43,7 +44,7 @@ static int find_command(const char *cmd, struct rw_err *e)
  * the directory it redirects in. */
 static void simulated_path(const struct rw_fix *f, char *buf, size_t size)
 {
-        snprintf(buf, size, "%s", f->path);
+        snprintf(buf, size, "%s", f->kind == RW_FIX_KNOB ? f->value : f->path);
         if (f->kind == RW_FIX_RWSHIM_RUN) {
                 char *slash = strrchr(buf, '/');
 
@@ -58,6 +59,8 @@ static int only_list(const struct prove_item *items, size_t n, char *list, size_
 
         list[0] = '\0';
         for (size_t i = 0; i < n; i++) {
+                if (items[i].fix.kind == RW_FIX_KNOB || items[i].verdict == PROVE_NOT_NEEDED)
+                        continue;   /* a knob's dir is writable by its own mount, or not at all */
                 simulated_path(&items[i].fix, p, sizeof(p));
                 if (p[0] == '/' && cli_append_abs_path(list, size, p) < 0)
                         return -ENAMETOOLONG;
@@ -81,7 +84,8 @@ static int mount_points(const struct prove_item *items, size_t n, char **argv, s
                 char top[PATH_MAX], cur[PATH_MAX];
                 const struct rw_fix *f = &items[i].fix;
 
-                if (f->kind == RW_FIX_FILE_MOUNT || f->kind == RW_FIX_RWSHIM_RUN || stat(f->path, &st) == 0)
+                if (f->path[0] != '/' || f->kind != RW_FIX_MOUNT || items[i].verdict == PROVE_NOT_NEEDED ||
+                    stat(f->path, &st) == 0)
                         continue;
                 snprintf(cur, sizeof(cur), "%s", f->path);
                 snprintf(top, sizeof(top), "%s", f->path);
@@ -134,10 +138,8 @@ static void tally(struct sim *s, struct prove_item *items, size_t n, struct prov
                 if (ev->action && strcmp(ev->action, "redirected") == 0) {
                         for (size_t k = 0; k < n; k++) {
                                 simulated_path(&items[k].fix, p, sizeof(p));
-                                if (trace_path_beneath(ev->path, p)) {
+                                if (p[0] == '/' && trace_path_beneath(ev->path, p))
                                         items[k].writes++;
-                                        break;
-                                }
                         }
                 } else if (trace_event_denied(ev) && trace_event_is_write(ev)) {
                         if (r->nrefused < PROVE_MAX_REFUSED)
@@ -152,64 +154,111 @@ static void tally(struct sim *s, struct prove_item *items, size_t n, struct prov
 static void set_knobs(const struct prove_item *items, size_t n)
 {
         for (size_t i = 0; i < n; i++)
-                if (items[i].fix.kind == RW_FIX_KNOB)
+                if (items[i].fix.kind == RW_FIX_KNOB && items[i].verdict != PROVE_NOT_NEEDED)
                         setenv(items[i].fix.env, items[i].fix.value, 1);
+}
+
+/* One run of argv in a fresh in-memory upper with the items not marked NOT_NEEDED. */
+static int simulate_once(struct sim *s, char *const *argv, struct prove_item *items, size_t n,
+                         struct prove_result *r, struct rw_err *e)
+{
+        char only[8192], ancestors[8192], *mkdir_argv[64];
+        int st, nmk;
+
+        memset(r, 0, sizeof(*r));
+        for (size_t i = 0; i < n; i++)
+                items[i].writes = 0;
+        if (only_list(items, n, only, sizeof(only)) < 0 ||
+            (nmk = mount_points(items, n, mkdir_argv, 64, ancestors, sizeof(ancestors))) < 0)
+                return rw_err_set(e, ENAMETOOLONG, "prove: too many fixes", argv[0]);
+        if (sup_choose_upper(NULL, 1, only, &s->upper, e) < 0)
+                return -1;
+        if (ftruncate(s->ef.fd, 0) < 0)
+                st = rw_err_set(e, errno, "prove: reset events", s->ef.path);
+        else if (nmk > 0 && (st = launch(s, mkdir_argv, ancestors, e)) != 0)
+                st = st < 0 ? st : rw_err_set(e, EIO, "prove: create mount points", ancestors);
+        else if (ftruncate(s->ef.fd, 0) < 0)
+                st = rw_err_set(e, errno, "prove: reset events", s->ef.path);
+        else {
+                set_knobs(items, n);
+                st = launch(s, argv, only[0] ? only : "/nonexistent-rwshim-only", e);
+        }
+        if (st >= 0) {
+                r->status = st;
+                tally(s, items, n, r);
+        }
+        sup_release_upper(&s->upper);
+        return st < 0 ? st : 0;
+}
+
+static int passed(const struct prove_result *r)
+{
+        return r->status == 0 && r->nrefused == 0;
 }
 
 static int simulate(struct sim *s, char *const *argv, struct prove_item *items, size_t n,
                     struct prove_result *r, struct rw_err *e)
 {
-        char only[8192], ancestors[8192], *mkdir_argv[64];
-        const char *writable[] = { s->upper.path };
-        int st, nmk;
+        struct prove_result second;
+        size_t unused = 0;
 
-        if (only_list(items, n, only, sizeof(only)) < 0 ||
-            (nmk = mount_points(items, n, mkdir_argv, 64, ancestors, sizeof(ancestors))) < 0)
-                return rw_err_set(e, ENAMETOOLONG, "prove: too many fixes", argv[0]);
-        if (sandbox_landlock_prepare(&s->ll, writable, 1, s->ef.fd, e) < 0)
+        if (simulate_once(s, argv, items, n, r, e) < 0)
                 return -1;
-        if (nmk > 0) {
-                st = launch(s, mkdir_argv, ancestors, e);
-                if (st != 0)
-                        return st < 0 ? st : rw_err_set(e, EIO, "prove: create mount points", ancestors);
-                if (ftruncate(s->ef.fd, 0) < 0)
-                        return rw_err_set(e, errno, "prove: reset events", s->ef.path);
-        }
-        set_knobs(items, n);
-        st = launch(s, argv, only[0] ? only : "/nonexistent-rwshim-only", e);
-        if (st < 0)
-                return st;
-        r->status = st;
-        tally(s, items, n, r);
         for (size_t i = 0; i < n; i++)
-                items[i].verdict = st == 0 && r->nrefused == 0 ? PROVE_PROVEN : PROVE_NOT_ENOUGH;
-        return 0;
+                items[i].verdict = passed(r) ? PROVE_PROVEN : PROVE_NOT_ENOUGH;
+        if (!passed(r))
+                return 0;
+        /* Try the fix without the parts nothing was written through. */
+        for (size_t i = 0; i < n; i++) {
+                if (items[i].writes == 0 && items[i].fix.kind != RW_FIX_RWSHIM_RUN) {
+                        items[i].verdict = PROVE_NOT_NEEDED;
+                        unused++;
+                }
+        }
+        if (unused == 0)
+                return 0;
+        for (size_t i = 0; i < n; i++)
+                if (items[i].fix.kind == RW_FIX_KNOB && items[i].verdict == PROVE_NOT_NEEDED)
+                        unsetenv(items[i].fix.env);
+        if (simulate_once(s, argv, items, n, &second, e) < 0)
+                return -1;
+        if (passed(&second)) {
+                *r = second;
+                return 0;
+        }
+        /* Needed after all (a knob's mere presence, say): the full fix stands, run again so
+         * the counts are its own. */
+        for (size_t i = 0; i < n; i++)
+                items[i].verdict = PROVE_PROVEN;
+        return simulate_once(s, argv, items, n, r, e);
 }
 
 int cli_prove(char *const *argv, struct prove_item *items, size_t n, int verbose,
               struct prove_result *r, struct rw_err *e)
 {
         struct sim s = { .verbose = verbose, .ll = { .ruleset_fd = -1 } };
-        char only[8192];
-        int ret;
+        const char *writable[] = { "/dev/shm" };   /* where the in-memory upper lives */
+        int ret, saved_stdout;
 
         memset(r, 0, sizeof(*r));
         if (!argv || !argv[0])
                 return rw_err_set(e, EINVAL, "prove: no command recorded", "(trace)");
         if (find_command(argv[0], e) < 0)
                 return -1;
-        if (only_list(items, n, only, sizeof(only)) < 0)
-                return rw_err_set(e, ENAMETOOLONG, "prove: too many fixes", argv[0]);
-        if (sup_choose_upper(NULL, 1, only, &s.upper, e) < 0)
+        if (trace_event_file_create(&s.ef, 1, e) < 0)
                 return -1;
-        if (trace_event_file_create(&s.ef, 1, e) < 0) {
-                sup_release_upper(&s.upper);
-                return -1;
+        ret = sandbox_landlock_prepare(&s.ll, writable, 1, s.ef.fd, e);
+        /* The command's output goes to stderr: stdout may be carrying a manifest. */
+        fflush(stdout);
+        saved_stdout = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
+        if (ret >= 0 && saved_stdout >= 0 && dup2(STDERR_FILENO, STDOUT_FILENO) >= 0)
+                ret = simulate(&s, argv, items, n, r, e);
+        if (saved_stdout >= 0) {
+                dup2(saved_stdout, STDOUT_FILENO);
+                close(saved_stdout);
         }
-        ret = simulate(&s, argv, items, n, r, e);
         sandbox_landlock_close(&s.ll);
         trace_event_file_close(&s.ef);
-        sup_release_upper(&s.upper);
         return ret < 0 ? -1 : 0;
 }
 
@@ -235,6 +284,8 @@ void cli_prove_print(FILE *out, char *const *argv, const struct prove_item *item
                 if (items[i].verdict == PROVE_PROVEN)
                         fprintf(out, "  proven: %s: the command passed and wrote only there (%ld write%s)\n",
                                 sentence, items[i].writes, items[i].writes == 1 ? "" : "s");
+                else if (items[i].verdict == PROVE_NOT_NEEDED)
+                        fprintf(out, "  not needed: %s: the command passed without it\n", sentence);
                 else if (r->nrefused)
                         fprintf(out, "  not enough: %s: still refused: %s\n", sentence, refused);
                 else
@@ -248,7 +299,8 @@ void cli_prove_print(FILE *out, char *const *argv, const struct prove_item *item
 
 static const char *verdict_name(enum prove_verdict v)
 {
-        return v == PROVE_PROVEN ? "proven" : v == PROVE_NOT_ENOUGH ? "not enough" : "untested";
+        return v == PROVE_PROVEN ? "proven" : v == PROVE_NOT_ENOUGH ? "not enough"
+             : v == PROVE_NOT_NEEDED ? "not needed" : "untested";
 }
 
 void cli_prove_json(FILE *out, const struct prove_item *items, size_t n, const struct prove_result *r)

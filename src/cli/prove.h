@@ -3,7 +3,9 @@
  * command's environment; each writable mount (and a knob's dir) is simulated by redirecting only
  * that path into an in-memory upper (the engine's --only), its mount point made to exist first
  * as a runtime would; everything else is read-only (check's Landlock root). A fix is proven when
- * the command then passes with nothing refused: it wrote only where the fixes allow. */
+ * the command then passes with nothing refused: it wrote only where the fixes allow. A fix that
+ * saw no write in a passing run is tried away in a second run; if the command passes without
+ * it, it is "not needed" (a fallback's target in the trace, say), so the fix stays the smallest. */
 #ifndef CLI_PROVE_H
 #define CLI_PROVE_H
 
@@ -12,7 +14,9 @@
 #include "core/advice.h"
 #include "core/err.h"
 
-enum prove_verdict { PROVE_UNTESTED, PROVE_PROVEN, PROVE_NOT_ENOUGH };
+/* NOT_NEEDED: the command passed without it (nothing written where it allows), and passed
+ * again with it left out. */
+enum prove_verdict { PROVE_UNTESTED, PROVE_PROVEN, PROVE_NOT_ENOUGH, PROVE_NOT_NEEDED };
 
 struct prove_item {
         struct rw_fix fix;          /* in */

@@ -26,12 +26,22 @@ static void volume_name(const struct doctor_plan *p, size_t i, char *buf, size_t
         buf[n] = '\0';
 }
 
+/* A volume for this dir: emitted, and a mount or file mount (rwshim run takes none). */
+static bool has_volume(const struct doctor_plan *p, size_t i)
+{
+        return doctor_dir_emitted(p, &p->dirs[i]) && p->dirs[i].kind != RW_FIX_RWSHIM_RUN;
+}
+
 static void emit_env(const struct doctor_plan *p, FILE *out)
 {
-        if (p->n_env == 0)
-                return;
-        fputs("      env:\n", out);
+        bool header = false;
+
         for (size_t i = 0; i < p->n_env; i++) {
+                if (!doctor_env_emitted(p, &p->env[i]))
+                        continue;
+                if (!header)
+                        fputs("      env:\n", out);
+                header = true;
                 fputs("        - name: ", out);
                 doctor_yaml_quote(out, p->env[i].name);
                 fputs("\n          value: ", out);
@@ -40,17 +50,35 @@ static void emit_env(const struct doctor_plan *p, FILE *out)
         }
 }
 
+static size_t count_volumes(const struct doctor_plan *p)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < p->n_dirs; i++)
+                n += has_volume(p, i);
+        return n;
+}
+
+/* A file mount is the volume's file of that name mounted over the one file (subPath). */
 static void emit_mounts(const struct doctor_plan *p, FILE *out)
 {
         char name[64];
 
-        if (p->n_dirs == 0)
+        if (count_volumes(p) == 0)
                 return;
         fputs("      volumeMounts:\n", out);
         for (size_t i = 0; i < p->n_dirs; i++) {
+                const char *slash = strrchr(p->dirs[i].path, '/');
+
+                if (!has_volume(p, i))
+                        continue;
                 volume_name(p, i, name, sizeof(name));
                 fprintf(out, "        - name: %s\n          mountPath: ", name);
                 doctor_yaml_quote(out, p->dirs[i].path);
+                if (p->dirs[i].kind == RW_FIX_FILE_MOUNT) {
+                        fputs("\n          subPath: ", out);
+                        doctor_yaml_quote(out, slash ? slash + 1 : p->dirs[i].path);
+                }
                 fputc('\n', out);
         }
 }
@@ -59,10 +87,12 @@ static void emit_volumes(const struct doctor_plan *p, FILE *out)
 {
         char name[64];
 
-        if (p->n_dirs == 0)
+        if (count_volumes(p) == 0)
                 return;
         fputs("  volumes:\n", out);
         for (size_t i = 0; i < p->n_dirs; i++) {
+                if (!has_volume(p, i))
+                        continue;
                 volume_name(p, i, name, sizeof(name));
                 fprintf(out, "    - name: %s   # %s\n", name, p->dirs[i].reason);
                 fputs(p->dirs[i].ram ? "      emptyDir:\n        medium: Memory\n"
@@ -70,8 +100,19 @@ static void emit_volumes(const struct doctor_plan *p, FILE *out)
         }
 }
 
+/* Writes no mount can fix: said, since the patch alone will not make them pass. */
+static void emit_rwshim_run(const struct doctor_plan *p, FILE *out)
+{
+        for (size_t i = 0; i < p->n_dirs; i++)
+                if (p->dirs[i].kind == RW_FIX_RWSHIM_RUN && doctor_dir_emitted(p, &p->dirs[i]))
+                        fprintf(out, "# no volume for %s (it would hide files the app reads): run the app\n"
+                                     "# under `rwshim run` (as the container command) for it.\n", p->dirs[i].path);
+}
+
 int doctor_emit_kubernetes(const struct doctor_plan *p, FILE *out)
 {
+        doctor_emit_proof_comments(p, out);
+        emit_rwshim_run(p, out);
         fprintf(out, "# rwshim doctor: Pod spec patch from %s.\n"
                      "# Merge into your Pod template (container \"app\": rename to yours).\n"
                      "spec:\n"
