@@ -1,5 +1,6 @@
 /* --format kubernetes: a Pod spec patch: read-only root filesystem, the env vars, and one
- * emptyDir per writable dir (RAM-backed when it only holds caches or temp files). */
+ * volume per writable dir: an emptyDir (RAM-backed when it only holds caches or temp files), or
+ * a PersistentVolumeClaim for a dir of the app's own data; a file mount uses subPath. */
 #include "doctor/doctor.h"
 
 #include <ctype.h>
@@ -95,8 +96,13 @@ static void emit_volumes(const struct doctor_plan *p, FILE *out)
                         continue;
                 volume_name(p, i, name, sizeof(name));
                 fprintf(out, "    - name: %s   # %s\n", name, p->dirs[i].reason);
-                fputs(p->dirs[i].ram ? "      emptyDir:\n        medium: Memory\n"
-                                     : "      emptyDir: {}\n", out);
+                /* A dir only the trace knows about holds the app's own data (a store): it must
+                 * outlive the Pod, so a claim; the others are scratch. */
+                if (!p->dirs[i].ram && p->dirs[i].source && strcmp(p->dirs[i].source, "inferred") == 0)
+                        fprintf(out, "      persistentVolumeClaim:\n        claimName: %s\n", name);
+                else
+                        fputs(p->dirs[i].ram ? "      emptyDir:\n        medium: Memory\n"
+                                             : "      emptyDir: {}\n", out);
         }
 }
 
