@@ -123,12 +123,26 @@ static int parse_args(int argc, char **argv, struct doctor_args *a)
         return 0;
 }
 
+/* A program whose first argument is the script it runs. */
+static bool is_interpreter(const char *prog)
+{
+        static const char *const names[] = { "python", "sh", "bash", "dash", "perl", "ruby", "node", NULL };
+        const char *base = strrchr(prog, '/') ? strrchr(prog, '/') + 1 : prog;
+
+        for (size_t i = 0; names[i]; i++)
+                if (strncmp(base, names[i], strlen(names[i])) == 0)
+                        return true;
+        return false;
+}
+
 /* The traced command, if it is still here: the program, and the script an interpreter ran. */
 static int command_present(char *const *argv, struct rw_err *e)
 {
         if (!argv || !argv[0] || !argv[0][0])
                 return rw_err_set(e, ENOENT, "prove: the trace names no command", "(no process record)");
-        if (argv[1] && argv[1][0] == '/' && access(argv[1], F_OK) < 0)
+        if (strchr(argv[0], '/') && access(argv[0], X_OK) < 0)
+                return rw_err_set(e, errno, "prove: command", argv[0]);
+        if (is_interpreter(argv[0]) && argv[1] && argv[1][0] == '/' && access(argv[1], F_OK) < 0)
                 return rw_err_set(e, errno, "prove: the traced command is gone", argv[1]);
         return 0;
 }

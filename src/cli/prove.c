@@ -59,8 +59,10 @@ static int only_list(const struct prove_item *items, size_t n, char *list, size_
 
         list[0] = '\0';
         for (size_t i = 0; i < n; i++) {
-                if (items[i].fix.kind == RW_FIX_KNOB || items[i].verdict == PROVE_NOT_NEEDED)
-                        continue;   /* a knob's dir is writable by its own mount, or not at all */
+                /* A knob's dir is writable by the mount it names (check's fixes), else by
+                 * another item's (doctor's plan lists its dirs apart). */
+                if (items[i].verdict == PROVE_NOT_NEEDED || (items[i].fix.kind == RW_FIX_KNOB && !items[i].fix.path[0]))
+                        continue;
                 simulated_path(&items[i].fix, p, sizeof(p));
                 if (p[0] == '/' && cli_append_abs_path(list, size, p) < 0)
                         return -ENAMETOOLONG;
@@ -84,7 +86,8 @@ static int mount_points(const struct prove_item *items, size_t n, char **argv, s
                 char top[PATH_MAX], cur[PATH_MAX];
                 const struct rw_fix *f = &items[i].fix;
 
-                if (f->path[0] != '/' || f->kind != RW_FIX_MOUNT || items[i].verdict == PROVE_NOT_NEEDED ||
+                if (f->path[0] != '/' || (f->kind != RW_FIX_MOUNT && f->kind != RW_FIX_KNOB) ||
+                    items[i].verdict == PROVE_NOT_NEEDED ||
                     stat(f->path, &st) == 0)
                         continue;
                 snprintf(cur, sizeof(cur), "%s", f->path);

@@ -83,6 +83,16 @@ int doctor_fix_kb_path(struct doctor_plan *p, const struct rw_kb_tool *t,
         /* A tool's dir that holds files here (a dotfile's dir: HOME) takes no volume. */
         if (!kp->env && rw_dir_is_empty(target) == 0)
                 return doctor_fix_plain_path(p, dir, strcmp(kp->type, "file") != 0, false, true, why);
+        /* The variable's dir holds files here (an app living in /var/tmp): the variable
+         * moves the tool to a dir of its own instead of a volume over them. */
+        if (kp->env && rw_dir_is_empty(target) == 0) {
+                struct rw_fix f;
+
+                rw_fix_knob(kp->env, t->name, kp->ram_ok, &f);
+                if ((r = doctor_add_env(p, f.env, f.value, why)) < 0)
+                        return r;
+                return doctor_add_dir(p, f.path, kp->ram_ok, why);
+        }
         if (kp->env) {
                 r = doctor_add_env(p, kp->env, target, why);
                 if (r < 0)

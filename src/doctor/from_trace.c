@@ -65,6 +65,21 @@ static bool has_fixed_name(const char *op, const char *flags)
         return strncmp(op, "mk", 2) != 0 && !(flags && strstr(flags, "O_EXCL"));
 }
 
+/* A template that is a bare variable ({tmp}) names a shared dir: its direct temp files follow
+ * the variable, but a tree deeper inside (an app living in /var/tmp/app) is nobody's temp. */
+static bool shared_dir_tree(const struct rw_kb_match *m, const char *path)
+{
+        const char *t = m->path->template, *rest = path + strlen(m->dir);
+        size_t len = strlen(t);
+        int depth = 0;
+
+        if (len < 3 || t[0] != '{' || t[len - 1] != '}' || strchr(t + 1, '{'))
+                return false;
+        for (; *rest; rest++)
+                depth += *rest == '/' && rest[1] && rest[1] != '/';
+        return depth > 2;
+}
+
 /* One written path: a KB tool's dir if one matches, else what the write needs here. */
 static int add_path(struct doctor_plan *p, const struct rw_kb *kb, const struct rw_kb_ctx *ctx,
                     const char *path, bool is_dir, const char *action, const char *op, const char *flags)
@@ -78,6 +93,8 @@ static int add_path(struct doctor_plan *p, const struct rw_kb *kb, const struct 
         r = rw_kb_match_path(kb, path, ctx, &m);
         if (r < 0)
                 return 0;   /* not absolute: a malformed record, nothing to mount */
+        if (r > 0 && shared_dir_tree(&m, path))
+                r = 0;
         if (r > 0) {
                 r = doctor_add_tool(p, m.tool, m.dir, strcmp(action, "ok") == 0);
                 return r < 0 ? r : doctor_fix_kb_path(p, m.tool, m.path, m.dir);
@@ -91,11 +108,15 @@ static const char *str(json_t *o, const char *key)
         return json_string_value(json_object_get(o, key));
 }
 
-static bool kb_knows(const struct rw_kb *kb, const struct rw_kb_ctx *ctx, const char *path)
+/* Lists the KB tool of a path whose fix came from the trace (for "Known tools seen"). */
+static int note_tool(struct doctor_plan *p, const struct rw_kb *kb, const struct rw_kb_ctx *ctx,
+                     const char *path)
 {
         struct rw_kb_match m;
 
-        return rw_kb_match_path(kb, path, ctx, &m) > 0;
+        if (rw_kb_match_path(kb, path, ctx, &m) <= 0 || shared_dir_tree(&m, path))
+                return 0;
+        return doctor_add_tool(p, m.tool, m.dir, false);
 }
 
 /* The fix trace or check gave the event (trace --json "fix_*"), computed where the command
@@ -205,12 +226,11 @@ static int add_event(struct doctor_plan *p, const struct rw_kb *kb, const struct
                 return 0;
         if (json_is_boolean(write) ? !json_is_true(write) : !is_write(op, str(ev, "flags")))
                 return 0;
-        /* A refused write's own fix, except where the knowledge base knows the path (it
-         * relocates under the fix's roots) or trace found a knob: doctor's KB entry decides. */
-        if (json_is_true(json_object_get(ev, "denied")) && !kb_knows(kb, ctx, path)) {
+        /* A refused write's own fix, as trace or check computed it where the command ran. */
+        if (json_is_true(json_object_get(ev, "denied"))) {
                 r = add_traced_fix(p, ev);
                 if (r != 0)
-                        return r < 0 ? r : 0;
+                        return r < 0 ? r : note_tool(p, kb, ctx, path);
         }
         r = add_path(p, kb, ctx, path, is_dir_op(op), action, op, str(ev, "flags"));
         if (r >= 0 && path2)
