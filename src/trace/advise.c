@@ -3,6 +3,9 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "core/kb.h"
 
 static int op_is(const struct trace_event *ev, const char *const *ops)
 {
@@ -10,6 +13,18 @@ static int op_is(const struct trace_event *ev, const char *const *ops)
                 if (strcmp(ev->op, ops[i]) == 0)
                         return 1;
         return 0;
+}
+
+/* The knob's value from the knowledge base's template, as doctor computes it; its dir too. */
+static void relocate(const char *template, struct rw_fix *f)
+{
+        const struct rw_kb_ctx ctx = { .uid = (long)getuid() };
+        char value[PATH_MAX];
+
+        if (rw_kb_expand(template, &ctx, RW_FIX_CACHE_ROOT, RW_FIX_STATE_ROOT, value, sizeof(value)) < 0)
+                return;
+        snprintf(f->value, sizeof(f->value), "%s", value);
+        snprintf(f->path, sizeof(f->path), "%s", value);
 }
 
 void trace_event_fix(const struct trace_event *ev, struct rw_fix *ret)
@@ -23,6 +38,8 @@ void trace_event_fix(const struct trace_event *ev, struct rw_fix *ret)
 
         if (a->knob_env) {
                 rw_fix_knob(a->knob_env, a->knob_tool, a->knob_ram_ok, ret);
+                if (a->knob_relocate)
+                        relocate(a->knob_relocate, ret);
                 return;
         }
         /* A rename or link creates its target; the source's dir needs the same volume, which

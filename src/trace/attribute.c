@@ -101,6 +101,7 @@ static void find_knob(struct trace_event *ev, const struct trace_knowledge *kb, 
         for (size_t i = 0; i < 2; i++) {
                 if (tools[i] && trace_knowledge_knob(kb, tools[i], ev->path, &a->knob_env, &a->knob_ram_ok)) {
                         a->knob_tool = tools[i];
+                        a->knob_relocate = trace_knowledge_knob_relocate(kb, tools[i], a->knob_env);
                         return;
                 }
         }

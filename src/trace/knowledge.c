@@ -194,3 +194,13 @@ int trace_knowledge_knob(const struct trace_knowledge *k, const char *tool, cons
         }
         return 0;
 }
+
+const char *trace_knowledge_knob_relocate(const struct trace_knowledge *k, const char *tool, const char *env)
+{
+        const struct rw_kb_tool *t = k && tool ? rw_kb_find(k->kb, tool) : NULL;
+
+        for (size_t i = 0; t && i < t->n_paths; i++)
+                if (t->paths[i].env && t->paths[i].relocate && strcmp(t->paths[i].env, env) == 0)
+                        return t->paths[i].relocate;
+        return NULL;
+}

@@ -51,4 +51,8 @@ int trace_knowledge_tool(const struct trace_knowledge *k, const char *name,
 int trace_knowledge_knob(const struct trace_knowledge *k, const char *tool, const char *path,
                          const char **ret_env, int *ret_ram_ok);
 
+/* Where the knob moves the tool: the knowledge base's "relocate" template for that variable
+ * ("{cache_root}/pycache", as doctor uses it), or NULL. Lives as long as k. */
+const char *trace_knowledge_knob_relocate(const struct trace_knowledge *k, const char *tool, const char *env);
+
 #endif
