@@ -17,8 +17,17 @@ chmod 0755 "$BASE"
 ID=$(basename "$BASE" | tr 'A-Z.' 'a-z-')
 APP_IMAGE=localhost/rwshim-advice-app:$ID
 CLAIM=""
+# claims PATCH: the claim names of a patch's volumes (podman keeps them as named volumes).
+claims() {
+  python3 -c 'import sys, yaml
+for v in yaml.safe_load(open(sys.argv[1]))["spec"].get("volumes", []):
+    if "persistentVolumeClaim" in v: print(v["persistentVolumeClaim"]["claimName"])' "$1" 2>/dev/null
+}
 finish() {
-  [ -n "$CLAIM" ] && pm volume rm -f "$CLAIM" >/dev/null 2>&1
+  local c
+  for c in $CLAIM $(claims "$T/out/seed1.yaml") $(claims "$T/out/seed2.yaml"); do
+    pm volume rm -f "$c" >/dev/null 2>&1
+  done
   pm rmi -f "$APP_IMAGE" >/dev/null 2>&1
   rm -rf "$BASE" "$PM_CONF_DIR"; cleanup_test
 }
@@ -72,10 +81,7 @@ export USER_HOME=/
 traced_patch seed2 $PY "$BASE/seed2/app/main.py"
 grep -qx "mount /.myapp" "$T/out/seed2.fixes" || fail "no mount at the store's dir"
 grep -q "^env MPLCONFIGDIR=" "$T/out/seed2.fixes" || fail "no MPLCONFIGDIR"
-CLAIM=$(python3 -c 'import sys, yaml
-d = yaml.safe_load(open(sys.argv[1]))["spec"]
-print([v["persistentVolumeClaim"]["claimName"] for v in d["volumes"] if "persistentVolumeClaim" in v][0])' seed2.yaml) ||
-  fail "the store has no claim"
+CLAIM=$(claims seed2.yaml | grep -- -myapp) || fail "the store has no claim: $(cat seed2.yaml)"
 pm volume rm -f "$CLAIM" >/dev/null 2>&1
 pod_from_patch seed2.yaml "$APP_IMAGE" "s2-$ID" pod2.yaml python3 "$BASE/seed2/app/main.py"
 pod_from_patch seed2.yaml "$APP_IMAGE" "s2b-$ID" bare2.yaml --bare python3 "$BASE/seed2/app/main.py"
