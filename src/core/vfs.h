@@ -20,6 +20,8 @@ int rw_vfs_rename(const struct rw_engine *e, const char *from, const char *to, u
  * O_TMPFILE file, which is then given its name in the upper. */
 int rw_vfs_link(const struct rw_engine *e, const char *from, const char *to, int flags);
 int rw_vfs_symlink(const struct rw_engine *e, const char *target, const char *abs);
+/* mknod(2)/mkfifo(3) of abs: a new name, like mkdir (vfs_node.c). Sockets: core/vfs_socket.h. */
+int rw_vfs_mknod(const struct rw_engine *e, const char *abs, mode_t mode, dev_t dev);
 
 /* A metadata change applied to a real path: chmod, chown, utimens, truncate, setxattr... */
 typedef int (*rw_meta_fn)(const char *real_path, int follow, const void *arg);

@@ -7,6 +7,7 @@ need_root
 need_cmd git python3
 python3 -c 'import yaml' 2>/dev/null || as_user_native python3 -c 'import yaml' || skip "python3-yaml needed"
 PY=$(command -v /usr/bin/python3 || command -v python3)
+export TEST_UID
 cd /   # doctor also audits the cwd: keep it out of the scratch dir under /tmp
 
 out=$(USER_HOME=/ as_user_native git config --global user.name x 2>&1) && fail "git wrote /.gitconfig natively: nothing to diagnose"
@@ -20,11 +21,11 @@ assert_contains "$(cat "$T/text")" "fix: set HOME=/home/app"
 
 USER_HOME=/ as_user "$RW" doctor --format json >"$T/json" || fail "doctor --format json failed"
 "$PY" - "$T/json" <<'PY' || fail "json: $(head -c 1500 "$T/json")"
-import json, sys
+import json, os, sys
 d = json.load(open(sys.argv[1]))
 assert d["problems"][0]["severity"] == "error" and d["problems"][0]["path"] == "/", d["problems"][0]
 assert d["fix"]["env"]["HOME"] == "/home/app", d["fix"]
-assert d["fix"]["uid"] == 4242
+assert d["fix"]["uid"] == int(os.environ["TEST_UID"])
 paths = {w["path"]: w["ram"] for w in d["fix"]["writable"]}
 assert paths.get("/home/app") is False and paths.get("/tmp") is True, paths
 PY
@@ -32,10 +33,10 @@ PY
 USER_HOME=/ as_user "$RW" doctor --format kubernetes >"$T/k8s.yaml" || fail "kubernetes failed"
 USER_HOME=/ as_user "$RW" doctor --format compose >"$T/compose.yaml" || fail "compose failed"
 "$PY" - "$T/k8s.yaml" "$T/compose.yaml" <<'PY' || fail "yaml: $(cat "$T/k8s.yaml" "$T/compose.yaml")"
-import sys, yaml
+import os, sys, yaml
 k = yaml.safe_load(open(sys.argv[1]))["spec"]
 c = k["containers"][0]
-assert k["securityContext"]["runAsUser"] == 4242
+assert k["securityContext"]["runAsUser"] == int(os.environ["TEST_UID"])
 assert c["securityContext"]["readOnlyRootFilesystem"] is True
 env = {e["name"]: e["value"] for e in c["env"]}
 assert env["HOME"] == "/home/app", env
@@ -44,7 +45,7 @@ mounts = {m["mountPath"]: vols[m["name"]] for m in c["volumeMounts"]}
 assert mounts["/tmp"]["emptyDir"] == {"medium": "Memory"}, mounts
 assert mounts["/home/app"]["emptyDir"] == {}, mounts
 s = yaml.safe_load(open(sys.argv[2]))["services"]["app"]
-assert s["read_only"] is True and s["user"] == "4242:4242", s
+assert s["read_only"] is True and s["user"] == "%s:%s" % (os.environ["TEST_UID"], os.environ["TEST_UID"]), s
 assert s["environment"]["HOME"] == "/home/app", s
 assert "/tmp:mode=1777" in s["tmpfs"], s
 assert any(v.endswith(":/home/app") for v in s["volumes"]), s
@@ -52,8 +53,8 @@ PY
 
 USER_HOME=/ as_user "$RW" doctor --format dockerfile >"$T/Dockerfile" || fail "dockerfile failed"
 assert_contains "$(cat "$T/Dockerfile")" 'ENV HOME="/home/app"'
-assert_contains "$(cat "$T/Dockerfile")" "chown 4242:4242 '/home/app'"
-[ "$(tail -n 1 "$T/Dockerfile")" = "USER 4242:4242" ] || fail "USER must come last"
+assert_contains "$(cat "$T/Dockerfile")" "chown $TEST_UID:$TEST_UID '/home/app'"
+[ "$(tail -n 1 "$T/Dockerfile")" = "USER $TEST_UID:$TEST_UID" ] || fail "USER must come last"
 
 # With a writable HOME the HOME problem is gone.
 user_dir "$T/h"
