@@ -201,7 +201,9 @@ static void print_suggestion(FILE *out, const struct trace_log *log, struct trac
                 fprintf(out, "],\"mounts\":[");
                 for (long i = 0; i < n; i++)
                         fprintf(out, "%s\"%s\"", i ? "," : "", mounts[i]);
-                fprintf(out, "]}\n");
+                fprintf(out, "],\"fixes\":");
+                trace_fixes_json(out, *ret_fixes, *ret_nfixes);
+                fprintf(out, "}\n");
         } else if (n > 0) {
                 trace_suggest_print(out, mounts, existing, n, *ret_fixes, *ret_nfixes);
         }

@@ -62,7 +62,7 @@ void trace_fix_sentence(const struct rw_fix *f, char *buf, size_t size)
 {
         switch (f->kind) {
         case RW_FIX_KNOB:
-                snprintf(buf, size, "set %s=%s (a writable dir there)", f->env, f->value);
+                snprintf(buf, size, "set %s=%s and mount a writable dir there", f->env, f->value);
                 break;
         case RW_FIX_MOUNT:
                 snprintf(buf, size, "mount a writable dir at %s", f->path);

@@ -2,6 +2,7 @@
 #include "trace/writable.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -263,4 +264,25 @@ void trace_suggest_print(FILE *out, char **mounts, char **existing, long n,
                 if (strcmp(mounts[i], existing[i]) != 0)
                         fprintf(out, "  (%s does not exist here: the flag names its existing ancestor %s)\n", mounts[i], existing[i]);
         print_kubernetes(out, fixes, nfixes);
+}
+
+void trace_fixes_json(FILE *out, const struct rw_fix *fixes, long n)
+{
+        json_t *a = json_array();
+        char *text;
+
+        for (long i = 0; i < n; i++) {
+                json_t *o = json_pack("{s:s, s:s, s:s}", "kind", rw_fix_kind_name(fixes[i].kind), "path",
+                                      fixes[i].path, "source", fixes[i].source ? fixes[i].source : "inferred");
+
+                if (fixes[i].kind == RW_FIX_KNOB) {
+                        json_object_set_new(o, "env", json_string(fixes[i].env));
+                        json_object_set_new(o, "value", json_string(fixes[i].value));
+                }
+                json_array_append_new(a, o);
+        }
+        text = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        fputs(text ? text : "[]", out);
+        free(text);
+        json_decref(a);
 }

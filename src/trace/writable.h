@@ -33,6 +33,10 @@ void trace_suggest_free(char **list, long n);
 long trace_suggest_fixes(const struct trace_log *log, const struct trace_writable *w,
                          struct rw_fix **ret);
 
+/* Prints the fixes as a JSON array of {"kind","path","env","value","source"} (env and value
+ * for knobs only). */
+void trace_fixes_json(FILE *out, const struct rw_fix *fixes, long n);
+
 /* Prints the suggestion as --writable flags, then the fixes as a Kubernetes list (env, volume
  * mounts, emptyDirs). */
 void trace_suggest_print(FILE *out, char **mounts, char **existing, long n,

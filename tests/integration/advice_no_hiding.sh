@@ -47,6 +47,13 @@ assert_contains "$out" "mountPath: $Q, subPath: $(basename "$Q")"
 assert_not_contains "$out" "mountPath: /var/lib "
 assert_not_contains "$out" "mountPath: /var/lib,"
 
+out=$(as_user "$RW" check --suggest --json -- $PY -c "open('$Q', 'w').write('q')" 2>&1)
+python3 -c 'import json, sys
+s = [json.loads(l) for l in sys.stdin if l.startswith("{")]
+s = [x for x in s if x.get("ev") == "suggest"][0]
+assert {"kind": "file-mount", "path": sys.argv[1], "source": "inferred"} in s["fixes"], s' "$Q" <<<"$out" ||
+  fail "check --json suggestion: $out"
+
 note "doctor --from: a subPath mount of the one file"
 as_user "$RW" doctor --from q.json --format kubernetes >q.yaml || fail "doctor failed"
 python3 - q.yaml "$Q" <<'PY' || fail "doctor patch: $(cat q.yaml)"
