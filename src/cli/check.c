@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "cli/prove.h"
 #include "core/err.h"
 #include "sandbox/landlock.h"
 #include "sandbox/userns.h"
@@ -24,7 +25,7 @@
 #include "trace/writable.h"
 
 const char cli_check_help[] =
-        "Usage: rwshim check [--writable PATH]... [--backend landlock|userns] [--suggest] [--json]\n"
+        "Usage: rwshim check [--writable PATH]... [--backend landlock|userns] [--suggest [--prove]] [--json]\n"
         "                    [-o FILE] [-v] [--] CMD [ARG]...\n\n"
         "Run CMD as if the root filesystem were read-only, with only the --writable paths (and\n"
         "/dev/null, /dev/tty, /dev/pts, /dev/shm, /proc, ... as in a container) writable, and report\n"
@@ -34,6 +35,8 @@ const char cli_check_help[] =
         "  --backend userns    user+mount namespace, whole tree remounted read-only: real EROFS\n"
         "  --suggest         print the smallest writable set that would have let CMD pass,\n"
         "                    as --writable flags and as a Kubernetes emptyDir list\n"
+        "  --prove           with --suggest: run CMD again with the Kubernetes fixes simulated\n"
+        "                    (knobs set, only their paths writable) and say if they are enough\n"
         "  --json            NDJSON: one object per offending write (see docs/check.md)\n"
         "  -o FILE           write the report or NDJSON to FILE instead of stderr\n\n"
         "Exit status: CMD's own if it failed (signal N -> 128+N); else 3 if anything was written\n"
@@ -43,7 +46,7 @@ const char cli_check_help[] =
 #define MAX_WRITABLE 64
 
 struct check_args {
-        int json, suggest, verbose, userns;
+        int json, suggest, verbose, userns, prove;
         const char *output;
         char **cmd;
         const char *given[MAX_WRITABLE];           /* as given, absolute */
@@ -85,6 +88,7 @@ static int parse_args(int argc, char **argv, struct check_args *a)
                 { "writable", required_argument, NULL, 'w' }, { "backend", required_argument, NULL, 'b' },
                 { "suggest", no_argument, NULL, 's' },        { "json", no_argument, NULL, 'j' },
                 { "output", required_argument, NULL, 'o' },   { "verbose", no_argument, NULL, 'v' },
+                { "prove", no_argument, NULL, 'p' },
                 { "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
         };
         int c, r = -1;
@@ -96,6 +100,7 @@ static int parse_args(int argc, char **argv, struct check_args *a)
                 case 'w': r = add_writable(a, optarg); break;
                 case 'b': r = set_backend(a, optarg); break;
                 case 's': a->suggest = 1; break;
+                case 'p': a->prove = a->suggest = 1; break;
                 case 'j': a->json = 1; break;
                 case 'o': a->output = optarg; break;
                 case 'v': a->verbose = 1; break;
@@ -177,13 +182,18 @@ static FILE *open_output(const char *path)
         return f;
 }
 
-static void print_suggestion(FILE *out, const struct trace_log *log, struct trace_writable *w, int json)
+/* Prints the suggestion; its fixes go to *ret_fixes (malloc'd) for --prove. */
+static void print_suggestion(FILE *out, const struct trace_log *log, struct trace_writable *w, int json,
+                             struct rw_fix **ret_fixes, long *ret_nfixes)
 {
         char **mounts, **existing;
         long n = trace_suggest(log, w, &mounts, &existing);
 
-        if (n < 0)
+        if (n < 0 || (*ret_nfixes = trace_suggest_fixes(log, w, ret_fixes)) < 0) {
+                *ret_nfixes = 0;
+                *ret_fixes = NULL;
                 return;
+        }
         if (json) {
                 fprintf(out, "{\"ev\":\"suggest\",\"writable\":[");
                 for (long i = 0; i < n; i++)
@@ -191,9 +201,11 @@ static void print_suggestion(FILE *out, const struct trace_log *log, struct trac
                 fprintf(out, "],\"mounts\":[");
                 for (long i = 0; i < n; i++)
                         fprintf(out, "%s\"%s\"", i ? "," : "", mounts[i]);
-                fprintf(out, "]}\n");
+                fprintf(out, "],\"fixes\":");
+                trace_fixes_json(out, *ret_fixes, *ret_nfixes);
+                fprintf(out, "}\n");
         } else if (n > 0) {
-                trace_suggest_print(out, mounts, existing, n);
+                trace_suggest_print(out, mounts, existing, n, *ret_fixes, *ret_nfixes);
         }
         trace_suggest_free(mounts, n);
         trace_suggest_free(existing, n);
@@ -210,7 +222,8 @@ static long count_outside(const struct trace_log *log, struct trace_writable *w)
 
 /* Returns the number of writes outside the writable set, or -1 after printing an error. */
 static long write_results(FILE *out, int fd, const struct check_args *a, const char *events_path,
-                          const struct trace_knowledge *kb, const char *title, int status)
+                          const struct trace_knowledge *kb, const char *title, int status,
+                          struct rw_fix **ret_fixes, long *ret_nfixes)
 {
         const char *set[2 * MAX_WRITABLE + 16];
         struct trace_writable w = { set, writable_set(a, events_path, set) };
@@ -232,7 +245,7 @@ static long write_results(FILE *out, int fd, const struct check_args *a, const c
         else if (r >= 0 && !a->json)
                 fprintf(out, "\nno write outside the writable set\n");
         if (r >= 0 && a->suggest)
-                print_suggestion(out, &log, &w, a->json);
+                print_suggestion(out, &log, &w, a->json, ret_fixes, ret_nfixes);
         trace_log_free(&log);
         if (r < 0) {
                 rw_err_set(&e, (int)-r, "write report", a->output ? a->output : "stderr");
@@ -248,7 +261,8 @@ static int run_checked(const struct check_args *a, const struct trace_knowledge 
         struct sup_launch l = { .argv = a->cmd, .mode = "check", .verbose = a->verbose };
         struct rw_err e;
         int status, is_static = 0;
-        long outside = -1;
+        long outside = -1, nfixes = 0;
+        struct rw_fix *fixes = NULL;
 
         if (trace_event_file_create(&ef, 1, &e) < 0)
                 return rw_err_print(&e), CLI_EXIT_OWN_ERROR;
@@ -260,7 +274,10 @@ static int run_checked(const struct check_args *a, const struct trace_knowledge 
         trace_python_hook_setenv();
         status = sup_launch_and_wait(&l, &is_static, &e);
         if (status >= 0)
-                outside = write_results(out, ef.fd, a, ef.path, kb, b.title, status);
+                outside = write_results(out, ef.fd, a, ef.path, kb, b.title, status, &fixes, &nfixes);
+        if (outside > 0 && a->prove && cli_check_prove(out, a->cmd, fixes, nfixes, a->json, a->verbose) < 0)
+                outside = -1;
+        free(fixes);
 out:
         if (status < 0)
                 rw_err_print(&e);

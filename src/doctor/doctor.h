@@ -8,14 +8,18 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "core/advice.h"
 #include "core/err.h"
 #include "core/kb.h"
 
 /* Where the fix puts what it has to move: a writable home, a RAM-backed cache root and a
  * disk-backed state root. Documented in docs/doctor.md. */
 #define DOCTOR_HOME       "/home/app"
-#define DOCTOR_CACHE_ROOT "/var/cache/app"
-#define DOCTOR_STATE_ROOT "/var/lib/app"
+#define DOCTOR_CACHE_ROOT RW_FIX_CACHE_ROOT
+#define DOCTOR_STATE_ROOT RW_FIX_STATE_ROOT
+
+/* What --prove found for one part of the fix. */
+enum doctor_proof { DOCTOR_UNPROVEN, DOCTOR_PROVEN, DOCTOR_NOT_ENOUGH, DOCTOR_NOT_NEEDED };
 
 enum doctor_severity { DOCTOR_ERROR, DOCTOR_WARNING, DOCTOR_INFO };
 
@@ -31,12 +35,17 @@ struct doctor_env {
         char *name;
         char *value;
         char *reason;
+        enum doctor_proof proof;
 };
 
 struct doctor_dir {
         char *path;     /* must be writable by the app */
         bool ram;       /* only caches/temp files live there: RAM-backed is fine */
         char *reason;
+        enum rw_fix_kind kind;  /* RW_FIX_MOUNT, RW_FIX_FILE_MOUNT (one file), RW_FIX_RWSHIM_RUN
+                                 * (no mount hides nothing: run under rwshim; emitted as advice) */
+        const char *source;     /* "kb" or "inferred" */
+        enum doctor_proof proof;
 };
 
 struct doctor_tool {
@@ -56,6 +65,11 @@ struct doctor_plan {
         size_t n_tools;
         long uid, gid;          /* the user the fix runs the app as */
         const char *source;     /* "environment" or the trace file */
+        char **argv;            /* --from: the traced command (NULL-terminated), or NULL */
+        bool proved;            /* --prove ran: proof fields are set */
+        bool passed;            /* ... and the command passed with the fix */
+        bool unproven_too;      /* emit fixes --prove did not prove (--unproven) */
+        char *proof_note;       /* one line: what the proof run saw */
 };
 
 /* plan.c: building the plan. Strings are copied. All return 0 or -ENOMEM. */
@@ -67,6 +81,16 @@ int doctor_problem(struct doctor_plan *p, enum doctor_severity sev, const char *
 int doctor_add_env(struct doctor_plan *p, const char *name, const char *value, const char *reason);
 /* Adds a writable dir; a dir under one already listed is folded into it. */
 int doctor_add_dir(struct doctor_plan *p, const char *path, bool ram, const char *reason);
+/* Same for any inferred kind of fix (core/advice.h): a file mount or rwshim run under a listed
+ * dir is folded into it; source is "kb" or "inferred". */
+int doctor_add_fix(struct doctor_plan *p, const struct rw_fix *f, bool ram, const char *reason);
+/* 1 if an emitter prints this part: always without --prove; with it, only proven parts unless
+ * --unproven. */
+bool doctor_env_emitted(const struct doctor_plan *p, const struct doctor_env *v);
+bool doctor_dir_emitted(const struct doctor_plan *p, const struct doctor_dir *d);
+const char *doctor_proof_name(enum doctor_proof proof);
+/* "# proven: ..." / "# not proven, left out: ..." comment lines for the deployment formats. */
+void doctor_emit_proof_comments(const struct doctor_plan *p, FILE *out);
 int doctor_add_tool(struct doctor_plan *p, const struct rw_kb_tool *t, const char *path, bool ok);
 const struct doctor_env *doctor_find_env(const struct doctor_plan *p, const char *name);
 const char *doctor_severity_name(enum doctor_severity s);
@@ -75,9 +99,9 @@ void doctor_plan_sort(struct doctor_plan *p);
 /* fix.c: turns "tool T writes dir D (its entry kp)" into env vars and writable dirs. */
 int doctor_fix_kb_path(struct doctor_plan *p, const struct rw_kb_tool *t,
                        const struct rw_kb_path *kp, const char *dir);
-/* The writable dir that a plain path needs (no KB entry): D for "mkdir D", else the parent. */
-int doctor_fix_plain_path(struct doctor_plan *p, const char *path, bool is_dir,
-                          const char *reason);
+/* The fix a plain path needs (no KB entry), by what this machine holds (core/advice.h). */
+int doctor_fix_plain_path(struct doctor_plan *p, const char *path, bool is_dir, bool replaces,
+                          bool fixed_name, const char *reason);
 
 /* audit*.c: the running environment. */
 int doctor_audit(struct doctor_plan *p, const struct rw_kb *kb, struct rw_err *e);

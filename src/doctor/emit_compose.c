@@ -27,7 +27,7 @@ static void emit_tmpfs(const struct doctor_plan *p, FILE *out)
         bool header = false;
 
         for (size_t i = 0; i < p->n_dirs; i++) {
-                if (!p->dirs[i].ram)
+                if (!p->dirs[i].ram || p->dirs[i].kind != RW_FIX_MOUNT || !doctor_dir_emitted(p, &p->dirs[i]))
                         continue;
                 if (!header)
                         fputs("    tmpfs:\n", out);
@@ -44,18 +44,32 @@ static void emit_tmpfs(const struct doctor_plan *p, FILE *out)
         }
 }
 
+static bool named_volume(const struct doctor_plan *p, size_t i)
+{
+        return !p->dirs[i].ram && p->dirs[i].kind == RW_FIX_MOUNT && doctor_dir_emitted(p, &p->dirs[i]);
+}
+
 static size_t emit_volumes(const struct doctor_plan *p, FILE *out)
 {
         char name[128], spec[4400];
         size_t n = 0;
 
         for (size_t i = 0; i < p->n_dirs; i++) {
-                if (p->dirs[i].ram)
+                bool file = p->dirs[i].kind == RW_FIX_FILE_MOUNT;
+                const char *base = strrchr(p->dirs[i].path, '/');
+
+                if (!named_volume(p, i) && !file)
+                        continue;
+                if (!doctor_dir_emitted(p, &p->dirs[i]) || p->dirs[i].kind == RW_FIX_RWSHIM_RUN)
                         continue;
                 if (n++ == 0)
                         fputs("    volumes:\n", out);
                 volume_name(p->dirs[i].path, name, sizeof(name));
-                snprintf(spec, sizeof(spec), "%s:%s", name, p->dirs[i].path);
+                /* One file: a bind mount of a host file (a named volume is always a dir). */
+                if (file)
+                        snprintf(spec, sizeof(spec), "./%s:%s", base ? base + 1 : name, p->dirs[i].path);
+                else
+                        snprintf(spec, sizeof(spec), "%s:%s", name, p->dirs[i].path);
                 fputs("      - ", out);
                 doctor_yaml_quote(out, spec);
                 fprintf(out, "   # %s\n", p->dirs[i].reason);
@@ -67,9 +81,15 @@ static void emit_top_volumes(const struct doctor_plan *p, FILE *out)
 {
         char name[128];
 
+        bool any = false;
+
+        for (size_t i = 0; i < p->n_dirs; i++)
+                any = any || named_volume(p, i);
+        if (!any)
+                return;
         fputs("volumes:\n", out);
         for (size_t i = 0; i < p->n_dirs; i++) {
-                if (p->dirs[i].ram)
+                if (!named_volume(p, i))
                         continue;
                 volume_name(p->dirs[i].path, name, sizeof(name));
                 fprintf(out, "  %s: {}\n", name);
@@ -78,6 +98,9 @@ static void emit_top_volumes(const struct doctor_plan *p, FILE *out)
 
 int doctor_emit_compose(const struct doctor_plan *p, FILE *out)
 {
+        bool env = false;
+
+        doctor_emit_proof_comments(p, out);
         fprintf(out, "# rwshim doctor: compose service fragment from %s.\n"
                      "# Named volumes start owned by root unless the image already has the dir\n"
                      "# owned by the user: create them with the --format dockerfile lines.\n"
@@ -85,9 +108,12 @@ int doctor_emit_compose(const struct doctor_plan *p, FILE *out)
                      "  app:\n"
                      "    user: \"%ld:%ld\"\n"
                      "    read_only: true\n", p->source, p->uid, p->gid);
-        if (p->n_env > 0)
-                fputs("    environment:\n", out);
         for (size_t i = 0; i < p->n_env; i++) {
+                if (!doctor_env_emitted(p, &p->env[i]))
+                        continue;
+                if (!env)
+                        fputs("    environment:\n", out);
+                env = true;
                 fprintf(out, "      %s: ", p->env[i].name);
                 doctor_yaml_quote(out, p->env[i].value);
                 fputc('\n', out);

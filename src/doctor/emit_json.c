@@ -40,15 +40,23 @@ static json_t *tools_json(const struct doctor_plan *p)
 
 static json_t *fix_json(const struct doctor_plan *p)
 {
-        json_t *env = json_object(), *dirs = json_array();
+        json_t *env = json_object(), *dirs = json_array(), *env_proof = json_object();
 
-        for (size_t i = 0; i < p->n_env; i++)
+        for (size_t i = 0; i < p->n_env; i++) {
                 json_object_set_new(env, p->env[i].name, json_string(p->env[i].value));
-        for (size_t i = 0; i < p->n_dirs; i++)
-                json_array_append_new(dirs, json_pack("{s:s, s:b, s:s?}", "path", p->dirs[i].path,
-                                                      "ram", p->dirs[i].ram, "reason", p->dirs[i].reason));
-        return json_pack("{s:I, s:I, s:o, s:o}", "uid", (json_int_t)p->uid, "gid",
-                         (json_int_t)p->gid, "env", env, "writable", dirs);
+                json_object_set_new(env_proof, p->env[i].name, json_string(doctor_proof_name(p->env[i].proof)));
+        }
+        for (size_t i = 0; i < p->n_dirs; i++) {
+                const struct doctor_dir *d = &p->dirs[i];
+
+                json_array_append_new(dirs, json_pack("{s:s, s:s, s:s, s:b, s:s?, s:s}", "path", d->path,
+                                                      "kind", rw_fix_kind_name(d->kind), "source",
+                                                      d->source ? d->source : "inferred", "ram", d->ram,
+                                                      "reason", d->reason, "proof", doctor_proof_name(d->proof)));
+        }
+        return json_pack("{s:I, s:I, s:o, s:o, s:o, s:{s:b, s:b, s:s?}}", "uid", (json_int_t)p->uid, "gid",
+                         (json_int_t)p->gid, "env", env, "env_proof", env_proof, "writable", dirs,
+                         "proof", "ran", p->proved, "passed", p->passed, "note", p->proof_note);
 }
 
 int doctor_emit_json(const struct doctor_plan *p, FILE *out)

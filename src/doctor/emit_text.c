@@ -37,14 +37,21 @@ static void print_tools(const struct doctor_plan *p, FILE *out)
 
 static void print_fix(const struct doctor_plan *p, FILE *out)
 {
+        static const char *const labels[] = { "env", "writable", "file", "rwshim" };
+
         fputs("\nDeployment fix:\n", out);
         for (size_t i = 0; i < p->n_env; i++)
-                fprintf(out, "  env      %s=%s   (%s)\n", p->env[i].name, p->env[i].value,
-                        p->env[i].reason);
-        for (size_t i = 0; i < p->n_dirs; i++)
-                fprintf(out, "  writable %s%s   (%s)\n", p->dirs[i].path,
-                        p->dirs[i].ram ? " [RAM ok]" : "", p->dirs[i].reason);
-        fputs("Emit it with --format dockerfile, kubernetes or compose.\n", out);
+                fprintf(out, "  env        %s=%s   (knob, kb: %s)%s%s\n", p->env[i].name, p->env[i].value,
+                        p->env[i].reason, p->proved ? " " : "", p->proved ? doctor_proof_name(p->env[i].proof) : "");
+        for (size_t i = 0; i < p->n_dirs; i++) {
+                const struct doctor_dir *d = &p->dirs[i];
+
+                fprintf(out, "  %-10s %s%s   (%s, %s: %s)%s%s\n", labels[d->kind], d->path, d->ram ? " [RAM ok]" : "",
+                        rw_fix_kind_name(d->kind), d->source ? d->source : "inferred", d->reason,
+                        p->proved ? " " : "", p->proved ? doctor_proof_name(d->proof) : "");
+        }
+        fputs(p->proved ? "Emit it with --format dockerfile, kubernetes or compose (proven parts only; --unproven for all).\n"
+                        : "Emit it with --format dockerfile, kubernetes or compose; prove it with --prove.\n", out);
 }
 
 int doctor_emit_text(const struct doctor_plan *p, FILE *out)

@@ -80,6 +80,19 @@ int doctor_fix_kb_path(struct doctor_plan *p, const struct rw_kb_tool *t,
                 snprintf(why, sizeof(why), "%s writes directly into /", t->name);
                 return doctor_problem(p, DOCTOR_WARNING, dir, t->name, why, t->fix);
         }
+        /* A tool's dir that holds files here (a dotfile's dir: HOME) takes no volume. */
+        if (!kp->env && rw_dir_is_empty(target) == 0)
+                return doctor_fix_plain_path(p, dir, strcmp(kp->type, "file") != 0, false, true, why);
+        /* The variable's dir holds files here (an app living in /var/tmp): the variable
+         * moves the tool to a dir of its own instead of a volume over them. */
+        if (kp->env && rw_dir_is_empty(target) == 0) {
+                struct rw_fix f;
+
+                rw_fix_knob(kp->env, t->name, kp->ram_ok, &f);
+                if ((r = doctor_add_env(p, f.env, f.value, why)) < 0)
+                        return r;
+                return doctor_add_dir(p, f.path, kp->ram_ok, why);
+        }
         if (kp->env) {
                 r = doctor_add_env(p, kp->env, target, why);
                 if (r < 0)
@@ -88,17 +101,15 @@ int doctor_fix_kb_path(struct doctor_plan *p, const struct rw_kb_tool *t,
         return doctor_add_dir(p, target, kp->ram_ok, why);
 }
 
-int doctor_fix_plain_path(struct doctor_plan *p, const char *path, bool is_dir, const char *reason)
+int doctor_fix_plain_path(struct doctor_plan *p, const char *path, bool is_dir, bool replaces,
+                          bool fixed_name, const char *reason)
 {
-        char target[PATH_MAX];
+        struct rw_fix f;
 
-        if ((size_t)snprintf(target, sizeof(target), "%s", path) >= sizeof(target))
-                return -ENAMETOOLONG;
-        if (!is_dir)
-                strip_components(target, 1);
-        if (strcmp(target, "/") == 0)
-                return doctor_problem(p, DOCTOR_WARNING, path, NULL,
-                                      "the program writes directly into /; no volume can fix that",
-                                      "change the path in the program or its configuration");
-        return doctor_add_dir(p, target, false, reason);
+        if (rw_fix_infer(path, is_dir, replaces, fixed_name, &f) < 0)
+                return 0;
+        if (f.kind == RW_FIX_RWSHIM_RUN && doctor_problem(p, DOCTOR_WARNING, path, NULL, f.why,
+                                                          "run the program under `rwshim run`, or change where it writes") < 0)
+                return -ENOMEM;
+        return doctor_add_fix(p, &f, false, reason);
 }

@@ -53,9 +53,36 @@ static bool ignored_path(const char *path)
         return false;
 }
 
-/* One written path: a KB tool's dir if one matches, else the dir the write needs. */
+static bool is_replace_op(const char *op)
+{
+        return strncmp(op, "rename", 6) == 0 || strncmp(op, "link", 4) == 0 || strncmp(op, "unlink", 6) == 0 ||
+               strcmp(op, "rmdir") == 0;
+}
+
+/* A file the program names the same way every time (no O_EXCL temp name). */
+static bool has_fixed_name(const char *op, const char *flags)
+{
+        return strncmp(op, "mk", 2) != 0 && !(flags && strstr(flags, "O_EXCL"));
+}
+
+/* A template that is a bare variable ({tmp}) names a shared dir: its direct temp files follow
+ * the variable, but a tree deeper inside (an app living in /var/tmp/app) is nobody's temp. */
+static bool shared_dir_tree(const struct rw_kb_match *m, const char *path)
+{
+        const char *t = m->path->template, *rest = path + strlen(m->dir);
+        size_t len = strlen(t);
+        int depth = 0;
+
+        if (len < 3 || t[0] != '{' || t[len - 1] != '}' || strchr(t + 1, '{'))
+                return false;
+        for (; *rest; rest++)
+                depth += *rest == '/' && rest[1] && rest[1] != '/';
+        return depth > 2;
+}
+
+/* One written path: a KB tool's dir if one matches, else what the write needs here. */
 static int add_path(struct doctor_plan *p, const struct rw_kb *kb, const struct rw_kb_ctx *ctx,
-                    const char *path, bool is_dir, const char *action)
+                    const char *path, bool is_dir, const char *action, const char *op, const char *flags)
 {
         struct rw_kb_match m;
         char reason[PATH_MAX + 64];
@@ -66,17 +93,118 @@ static int add_path(struct doctor_plan *p, const struct rw_kb *kb, const struct 
         r = rw_kb_match_path(kb, path, ctx, &m);
         if (r < 0)
                 return 0;   /* not absolute: a malformed record, nothing to mount */
+        if (r > 0 && shared_dir_tree(&m, path))
+                r = 0;
         if (r > 0) {
                 r = doctor_add_tool(p, m.tool, m.dir, strcmp(action, "ok") == 0);
                 return r < 0 ? r : doctor_fix_kb_path(p, m.tool, m.path, m.dir);
         }
         snprintf(reason, sizeof(reason), "observed: %s %s", action, path);
-        return doctor_fix_plain_path(p, path, is_dir, reason);
+        return doctor_fix_plain_path(p, path, is_dir, is_replace_op(op), has_fixed_name(op, flags), reason);
 }
 
 static const char *str(json_t *o, const char *key)
 {
         return json_string_value(json_object_get(o, key));
+}
+
+/* Lists the KB tool of a path whose fix came from the trace (for "Known tools seen"). */
+static int note_tool(struct doctor_plan *p, const struct rw_kb *kb, const struct rw_kb_ctx *ctx,
+                     const char *path)
+{
+        struct rw_kb_match m;
+
+        if (rw_kb_match_path(kb, path, ctx, &m) <= 0 || shared_dir_tree(&m, path))
+                return 0;
+        return doctor_add_tool(p, m.tool, m.dir, false);
+}
+
+/* The fix trace or check gave the event (trace --json "fix_*"), computed where the command
+ * ran, against what its paths held there. Returns 1 when used, 0 when the line has none. */
+static int add_traced_fix(struct doctor_plan *p, json_t *ev)
+{
+        const char *kind = str(ev, "fix_kind"), *path = str(ev, "fix_path"), *source = str(ev, "fix_source");
+        const char *env = str(ev, "fix_env"), *value = str(ev, "fix_value"), *tool = str(ev, "tool");
+        struct rw_fix f = { .source = source && strcmp(source, "kb") == 0 ? "kb" : "inferred" };
+        char reason[PATH_MAX + 64];
+        int r;
+
+        if (!kind || !path || path[0] != '/')
+                return 0;
+        snprintf(reason, sizeof(reason), "%s: refused %s %s", tool ? tool : str(ev, "culprit") ? str(ev, "culprit") : "traced",
+                 str(ev, "op"), str(ev, "path"));
+        snprintf(f.path, sizeof(f.path), "%s", path);
+        if (strcmp(kind, "knob") == 0 && env && value) {
+                if ((r = doctor_add_env(p, env, value, reason)) < 0)
+                        return r;
+                f.kind = RW_FIX_MOUNT;
+                return doctor_add_fix(p, &f, strncmp(path, DOCTOR_CACHE_ROOT "/", sizeof(DOCTOR_CACHE_ROOT)) == 0,
+                                      reason) < 0 ? -ENOMEM : 1;
+        }
+        f.kind = strcmp(kind, "file-mount") == 0 ? RW_FIX_FILE_MOUNT
+               : strcmp(kind, "rwshim-run") == 0 ? RW_FIX_RWSHIM_RUN : RW_FIX_MOUNT;
+        if (f.kind == RW_FIX_RWSHIM_RUN &&
+            doctor_problem(p, DOCTOR_WARNING, path, tool, "no mount can fix this write without hiding files",
+                           "run the program under `rwshim run`, or change where it writes") < 0)
+                return -ENOMEM;
+        return doctor_add_fix(p, &f, false, reason) < 0 ? -ENOMEM : 1;
+}
+
+/* The processes seen, to find the traced command: the one whose parent is not among them. */
+struct procs {
+        struct { long pid, ppid; json_t *argv; } *v;
+        size_t n;
+};
+
+static int note_process(struct procs *ps, json_t *ev)
+{
+        json_t *pid = json_object_get(ev, "pid"), *ppid = json_object_get(ev, "ppid");
+        json_t *argv = json_object_get(ev, "argv");
+        void *grown;
+
+        if (!json_is_integer(pid) || !json_is_integer(ppid) || json_array_size(argv) == 0)
+                return 0;
+        for (size_t i = 0; i < ps->n; i++)
+                if (ps->v[i].pid == json_integer_value(pid))
+                        return 0;
+        if (!(grown = realloc(ps->v, (ps->n + 1) * sizeof(*ps->v))))
+                return -ENOMEM;
+        ps->v = grown;
+        ps->v[ps->n].pid = json_integer_value(pid);
+        ps->v[ps->n].ppid = json_integer_value(ppid);
+        ps->v[ps->n++].argv = json_incref(argv);
+        return 0;
+}
+
+static int keep_command(struct doctor_plan *p, struct procs *ps)
+{
+        json_t *argv = NULL;
+        size_t n;
+
+        for (size_t i = 0; i < ps->n && !argv; i++) {
+                size_t j = 0;
+
+                while (j < ps->n && ps->v[j].pid != ps->v[i].ppid)
+                        j++;
+                if (j == ps->n)
+                        argv = ps->v[i].argv;
+        }
+        if (!argv || !(p->argv = calloc((n = json_array_size(argv)) + 1, sizeof(*p->argv))))
+                return argv ? -ENOMEM : 0;
+        for (size_t i = 0; i < n; i++) {
+                const char *a = json_string_value(json_array_get(argv, i));
+
+                if (!(p->argv[i] = strdup(a ? a : "")))
+                        return -ENOMEM;
+        }
+        return 0;
+}
+
+static void procs_free(struct procs *ps)
+{
+        for (size_t i = 0; i < ps->n; i++)
+                json_decref(ps->v[i].argv);
+        free(ps->v);
 }
 
 static int add_event(struct doctor_plan *p, const struct rw_kb *kb, const struct rw_kb_ctx *ctx,
@@ -87,7 +215,7 @@ static int add_event(struct doctor_plan *p, const struct rw_kb *kb, const struct
         json_t *write = json_object_get(ev, "write");
         int r;
 
-        /* "ev" is "fs" in event records; trace --json lines carry no "ev" but the same fields. */
+        /* "ev" is "fs" in event records and trace --json lines. */
         if (!op || !path || (kind && strcmp(kind, "fs") != 0))
                 return 0;
         if (!action)
@@ -98,9 +226,15 @@ static int add_event(struct doctor_plan *p, const struct rw_kb *kb, const struct
                 return 0;
         if (json_is_boolean(write) ? !json_is_true(write) : !is_write(op, str(ev, "flags")))
                 return 0;
-        r = add_path(p, kb, ctx, path, is_dir_op(op), action);
+        /* A refused write's own fix, as trace or check computed it where the command ran. */
+        if (json_is_true(json_object_get(ev, "denied"))) {
+                r = add_traced_fix(p, ev);
+                if (r != 0)
+                        return r < 0 ? r : note_tool(p, kb, ctx, path);
+        }
+        r = add_path(p, kb, ctx, path, is_dir_op(op), action, op, str(ev, "flags"));
         if (r >= 0 && path2)
-                r = add_path(p, kb, ctx, path2, false, action);
+                r = add_path(p, kb, ctx, path2, false, action, op, NULL);
         return r;
 }
 
@@ -117,6 +251,7 @@ int doctor_from_trace(struct doctor_plan *p, const struct rw_kb *kb, const char 
 {
         FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "re");
         struct rw_kb_ctx ctx;
+        struct procs procs = { 0 };
         char *line = NULL;
         size_t cap = 0, lineno = 0, events = 0;
         ssize_t n;
@@ -140,12 +275,17 @@ int doctor_from_trace(struct doctor_plan *p, const struct rw_kb *kb, const char 
                         break;
                 }
                 events++;
-                r = add_event(p, kb, &ctx, ev);
+                r = note_process(&procs, ev);
+                if (r >= 0)
+                        r = add_event(p, kb, &ctx, ev);
                 json_decref(ev);
                 if (r < 0)
                         r = rw_err_set(e, -r, "build fix from trace", file);
         }
         free(line);
+        if (r >= 0 && keep_command(p, &procs) < 0)
+                r = rw_err_set(e, ENOMEM, "read trace", file);
+        procs_free(&procs);
         if (f != stdin)
                 fclose(f);
         if (r >= 0 && events == 0)

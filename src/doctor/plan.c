@@ -2,6 +2,7 @@
 #include "doctor/doctor.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,10 @@ void doctor_plan_free(struct doctor_plan *p)
         }
         for (size_t i = 0; i < p->n_tools; i++)
                 free(p->tools[i].path);
+        for (size_t i = 0; p->argv && p->argv[i]; i++)
+                free(p->argv[i]);
+        free(p->argv);
+        free(p->proof_note);
         free(p->problems);
         free(p->env);
         free(p->dirs);
@@ -107,7 +112,7 @@ int doctor_add_env(struct doctor_plan *p, const char *name, const char *value, c
         return failed ? -ENOMEM : 0;
 }
 
-/* Drops dirs lying under path: one volume at path covers them. A RAM dir folded into a disk
+/* Drops fixes lying under path: one volume at path covers them. A RAM dir folded into a disk
  * one stays on disk; a disk dir folded into a RAM one makes the whole volume disk-backed. */
 static bool fold_children(struct doctor_plan *p, const char *path)
 {
@@ -127,25 +132,72 @@ static bool fold_children(struct doctor_plan *p, const char *path)
         return ram;
 }
 
-int doctor_add_dir(struct doctor_plan *p, const char *path, bool ram, const char *reason)
+int doctor_add_fix(struct doctor_plan *p, const struct rw_fix *f, bool ram, const char *reason)
 {
         struct doctor_dir *d;
         bool failed = false;
 
         for (size_t i = 0; i < p->n_dirs; i++) {
-                if (rw_path_is_under(path, p->dirs[i].path)) {
+                const struct doctor_dir *o = &p->dirs[i];
+
+                if ((o->kind == RW_FIX_MOUNT || o->kind == f->kind) && rw_path_is_under(f->path, o->path)) {
                         p->dirs[i].ram = p->dirs[i].ram && ram;
                         return 0;
                 }
         }
-        ram = fold_children(p, path) && ram;
+        /* Only a directory mount holds what lies beneath it. */
+        if (f->kind == RW_FIX_MOUNT)
+                ram = fold_children(p, f->path) && ram;
         d = grow(&p->dirs, &p->n_dirs, sizeof(*d));
         if (!d)
                 return -ENOMEM;
-        d->path = dup_or_null(path, &failed);
+        d->path = dup_or_null(f->path, &failed);
         d->ram = ram;
         d->reason = dup_or_null(reason, &failed);
+        d->kind = f->kind;
+        d->source = f->source;
         return failed ? -ENOMEM : 0;
+}
+
+int doctor_add_dir(struct doctor_plan *p, const char *path, bool ram, const char *reason)
+{
+        struct rw_fix f = { .kind = RW_FIX_MOUNT, .source = "kb" };
+
+        if ((size_t)snprintf(f.path, sizeof(f.path), "%s", path) >= sizeof(f.path))
+                return -ENAMETOOLONG;
+        return doctor_add_fix(p, &f, ram, reason);
+}
+
+bool doctor_env_emitted(const struct doctor_plan *p, const struct doctor_env *v)
+{
+        return !p->proved || p->unproven_too || v->proof == DOCTOR_PROVEN;
+}
+
+bool doctor_dir_emitted(const struct doctor_plan *p, const struct doctor_dir *d)
+{
+        return !p->proved || p->unproven_too || d->proof == DOCTOR_PROVEN;
+}
+
+const char *doctor_proof_name(enum doctor_proof proof)
+{
+        return proof == DOCTOR_PROVEN ? "proven" : proof == DOCTOR_NOT_ENOUGH ? "not enough"
+             : proof == DOCTOR_NOT_NEEDED ? "not needed" : "not proven";
+}
+
+void doctor_emit_proof_comments(const struct doctor_plan *p, FILE *out)
+{
+        if (!p->proved) {
+                fputs("# Not proven: add --prove to re-run the traced command with this fix simulated.\n", out);
+                return;
+        }
+        fprintf(out, "# --prove: %s\n", p->proof_note ? p->proof_note : "");
+        for (size_t i = 0; i < p->n_env; i++)
+                fprintf(out, "#   %s%s: env %s=%s\n", doctor_proof_name(p->env[i].proof),
+                        doctor_env_emitted(p, &p->env[i]) ? "" : " (left out)", p->env[i].name, p->env[i].value);
+        for (size_t i = 0; i < p->n_dirs; i++)
+                fprintf(out, "#   %s%s: %s %s\n", doctor_proof_name(p->dirs[i].proof),
+                        doctor_dir_emitted(p, &p->dirs[i]) ? "" : " (left out)", rw_fix_kind_name(p->dirs[i].kind),
+                        p->dirs[i].path);
 }
 
 int doctor_add_tool(struct doctor_plan *p, const struct rw_kb_tool *t, const char *path, bool ok)

@@ -92,6 +92,21 @@ static void set_tool(struct trace_attr *a, const struct trace_knowledge_entry *k
         a->effect = k->effect;
 }
 
+/* The knob of the blamed tool if it moves this path, else that of the path's own tool. */
+static void find_knob(struct trace_event *ev, const struct trace_knowledge *kb, const char *path_tool)
+{
+        struct trace_attr *a = &ev->attr;
+        const char *tools[] = { a->tool, path_tool };
+
+        for (size_t i = 0; i < 2; i++) {
+                if (tools[i] && trace_knowledge_knob(kb, tools[i], ev->path, &a->knob_env, &a->knob_ram_ok)) {
+                        a->knob_tool = tools[i];
+                        a->knob_relocate = trace_knowledge_knob_relocate(kb, tools[i], a->knob_env);
+                        return;
+                }
+        }
+}
+
 void trace_attribute(struct trace_event *ev, const struct trace_knowledge *kb)
 {
         struct trace_knowledge_entry for_path, for_package;
@@ -116,6 +131,7 @@ void trace_attribute(struct trace_event *ev, const struct trace_knowledge *kb)
         else
                 culprit_from_process(ev);
         a->culprit = a->culprit_buf;
+        find_knob(ev, kb, known ? for_path.tool : NULL);
 }
 
 void trace_attribute_all(struct trace_log *log, const struct trace_knowledge *kb)

@@ -23,7 +23,5 @@ void trace_python_package(const char *file, char *buf, size_t size);
 /* A Python frame for people: "jinja2/bccache.py:254" under site-packages, else "/app/x.py:12". */
 void trace_frame_format(const struct trace_frame *f, char *buf, size_t size);
 
-/* The fix to print when the knowledge base has none for a path. */
-#define TRACE_NO_KNOB "no knob: use `rwshim run`, or mount a writable dir at"
 
 #endif

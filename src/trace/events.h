@@ -34,6 +34,11 @@ struct trace_attr {                 /* filled by trace_attribute() */
         const char *knob;           /* the env var (or setting) that moves the path, or NULL */
         const char *fix;            /* the knowledge base's fix, or NULL when none is known */
         const char *effect;         /* what the program does about it, or NULL */
+        /* The knob that moves this very path (trace_knowledge_knob), or NULL: the fix then is a
+         * mount, a file mount or rwshim run (core/advice.h). */
+        const char *knob_env, *knob_tool;
+        const char *knob_relocate;  /* the knowledge base's template for its value, or NULL */
+        int knob_ram_ok;
         char culprit_buf[128];
 };
 

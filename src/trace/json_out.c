@@ -1,12 +1,18 @@
 /* NDJSON output; see json_out.h. Each line is an {"ev":"fs"} record of src/core/event.h with the
  * process and the attribution added. Keys with no value are null, never missing, except the
- * optional "tool", "knob", "fix", "effect" and "python", present only when known. */
+ * optional "tool", "knob", "effect" and "python", present only when known. Every refused event
+ * carries its fix: "fix" (one line for people: the knowledge base's, else ours) and the change
+ * itself, "fix_kind" (knob, mount, file-mount, rwshim-run), "fix_path" (the mount point, the file,
+ * or the dir a knob's value needs), "fix_env" and "fix_value" (knob only) and "fix_source"
+ * ("kb" or "inferred"). */
 #include "trace/json_out.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <jansson.h>
 #include <stdlib.h>
 
+#include "trace/advise.h"
 #include "trace/events.h"
 
 static json_t *str_or_null(const char *s)
@@ -33,6 +39,25 @@ static void add_process(json_t *o, const struct trace_event *ev)
         json_object_set(o, "argv", p && p->argv ? p->argv : json_null());
 }
 
+static void add_fix(json_t *o, const struct trace_event *ev)
+{
+        struct rw_fix f;
+        char sentence[PATH_MAX + 128];
+
+        trace_event_fix(ev, &f);
+        if (!ev->attr.fix) {
+                trace_fix_sentence(&f, sentence, sizeof(sentence));
+                json_object_set_new(o, "fix", json_string(sentence));
+        }
+        json_object_set_new(o, "fix_kind", json_string(rw_fix_kind_name(f.kind)));
+        json_object_set_new(o, "fix_path", json_string(f.path));
+        if (f.kind == RW_FIX_KNOB) {
+                json_object_set_new(o, "fix_env", json_string(f.env));
+                json_object_set_new(o, "fix_value", json_string(f.value));
+        }
+        json_object_set_new(o, "fix_source", json_string(f.source));
+}
+
 static void add_attribution(json_t *o, const struct trace_event *ev)
 {
         const struct trace_attr *a = &ev->attr;
@@ -44,6 +69,8 @@ static void add_attribution(json_t *o, const struct trace_event *ev)
                 json_object_set_new(o, "knob", json_string(a->knob));
         if (a->fix)
                 json_object_set_new(o, "fix", json_string(a->fix));
+        if (trace_event_denied(ev))
+                add_fix(o, ev);
         if (a->effect)
                 json_object_set_new(o, "effect", json_string(a->effect));
         if (ev->py)

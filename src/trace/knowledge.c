@@ -2,6 +2,7 @@
 #include "trace/knowledge.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,4 +149,63 @@ int trace_knowledge_tool(const struct trace_knowledge *k, const char *name,
         else
                 fill(ret, t, t->n_settings ? t->settings[0].name : NULL);
         return 1;
+}
+
+/* 1 if path is dir or beneath it, by components. */
+static int knob_beneath(const char *path, const char *dir)
+{
+        size_t len = strlen(dir);
+
+        if (len == 1 && dir[0] == '/')
+                return 1;
+        return strncmp(path, dir, len) == 0 && (path[len] == '\0' || path[len] == '/');
+}
+
+static int path_moved_by(const struct trace_knowledge *k, const struct rw_kb_path *p, const char *path)
+{
+        char buf[PATH_MAX], up[PATH_MAX];
+
+        if (!p->env || rw_kb_expand(p->template, &k->ctx, NULL, NULL, buf, sizeof(buf)) < 0 ||
+            strcmp(buf, "/") == 0 || buf[0] != '/')
+                return 0;
+        /* Many instances ({tmp}/matplotlib-*): the path must be one of them or inside one. */
+        if (strpbrk(buf, "*?[")) {
+                snprintf(up, sizeof(up), "%s", path);
+                for (char *slash; up[0]; *slash = '\0') {
+                        if (fnmatch(buf, up, 0) == 0)
+                                return 1;
+                        if (!(slash = strrchr(up, '/')))
+                                break;
+                }
+                return 0;
+        }
+        /* A shared dir ({tmp}): only its direct temp files and dirs follow the variable. */
+        if (bare_variable(p->template))
+                return knob_beneath(path, buf) && depth_below(path, buf) <= 2;
+        return knob_beneath(path, buf) || knob_beneath(buf, path);
+}
+
+int trace_knowledge_knob(const struct trace_knowledge *k, const char *tool, const char *path,
+                         const char **ret_env, int *ret_ram_ok)
+{
+        const struct rw_kb_tool *t = k && tool ? rw_kb_find(k->kb, tool) : NULL;
+
+        for (size_t i = 0; t && i < t->n_paths; i++) {
+                if (path_moved_by(k, &t->paths[i], path)) {
+                        *ret_env = t->paths[i].env;
+                        *ret_ram_ok = t->paths[i].ram_ok;
+                        return 1;
+                }
+        }
+        return 0;
+}
+
+const char *trace_knowledge_knob_relocate(const struct trace_knowledge *k, const char *tool, const char *env)
+{
+        const struct rw_kb_tool *t = k && tool ? rw_kb_find(k->kb, tool) : NULL;
+
+        for (size_t i = 0; t && i < t->n_paths; i++)
+                if (t->paths[i].env && t->paths[i].relocate && strcmp(t->paths[i].env, env) == 0)
+                        return t->paths[i].relocate;
+        return NULL;
 }

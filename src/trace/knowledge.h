@@ -43,4 +43,16 @@ int trace_knowledge_tool(const struct trace_knowledge *k, const char *name,
                          const struct trace_knowledge_entry *for_path,
                          struct trace_knowledge_entry *ret);
 
+/* The knob that moves path, for the tool named tool: an environment variable of one of the
+ * tool's paths whose template, expanded for this environment, names path, lies beneath it
+ * (matplotlib's mkdir ~/.config on the way to ~/.config/matplotlib), or holds it. Returns 1
+ * with *ret_env (lives as long as k) and *ret_ram_ok set, else 0. A setting that is no
+ * variable (jinja2's FileSystemBytecodeCache(directory=...)) is never a knob. */
+int trace_knowledge_knob(const struct trace_knowledge *k, const char *tool, const char *path,
+                         const char **ret_env, int *ret_ram_ok);
+
+/* Where the knob moves the tool: the knowledge base's "relocate" template for that variable
+ * ("{cache_root}/pycache", as doctor uses it), or NULL. Lives as long as k. */
+const char *trace_knowledge_knob_relocate(const struct trace_knowledge *k, const char *tool, const char *env);
+
 #endif

@@ -2,9 +2,11 @@
 #include "trace/report.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "trace/advise.h"
 #include "trace/attribute.h"
 
 #define MAX_LISTED 6     /* pids, errnos, names listed per group before "+N more" */
@@ -204,6 +206,36 @@ static const char *find_fallback(const struct trace_log *log, const struct group
         return NULL;
 }
 
+/* The distinct fixes of the group's events: "fix: mount a writable dir at D (mount, inferred:
+ * the directory it creates)". */
+static void print_fixes(FILE *out, const struct group *g)
+{
+        struct rw_fix seen[MAX_LISTED];
+        size_t nseen = 0, more = 0;
+        char sentence[PATH_MAX + 128];
+
+        for (size_t i = 0; i < g->n; i++) {
+                struct rw_fix f;
+                size_t k;
+
+                trace_event_fix(g->ev[i], &f);
+                for (k = 0; k < nseen && !trace_fix_same(&seen[k], &f); k++)
+                        ;
+                if (k < nseen)
+                        continue;
+                if (nseen == MAX_LISTED) {
+                        more++;
+                        continue;
+                }
+                seen[nseen++] = f;
+                trace_fix_sentence(&f, sentence, sizeof(sentence));
+                fprintf(out, "      fix: %s (%s, %s: %s)\n", sentence, rw_fix_kind_name(f.kind), f.source,
+                        f.why);
+        }
+        if (more)
+                fprintf(out, "      (+%zu more fixes: see --json)\n", more);
+}
+
 static void print_group(FILE *out, const struct trace_log *log, const struct group *g)
 {
         const struct trace_attr *a = &g->ev[0]->attr;
@@ -228,10 +260,9 @@ static void print_group(FILE *out, const struct trace_log *log, const struct gro
         else if (g->denied && a->effect)
                 fprintf(out, "      effect: %s\n", a->effect);
         if (g->denied)
-                fprintf(out, "      fix: %s%s%s\n", a->fix ? a->fix : TRACE_NO_KNOB " ",
-                        a->fix ? "" : g->dir, a->fix ? "" : " (or make it writable by this user)");
-        if (g->denied && a->knob && a->fix && !strstr(a->fix, a->knob))
-                fprintf(out, "      knob: %s\n", a->knob);
+                print_fixes(out, g);
+        if (g->denied && a->fix)
+                fprintf(out, "      kb: %s\n", a->fix);
 }
 
 static void print_summary(FILE *out, const struct trace_log *log, const struct group *gs, size_t ng,

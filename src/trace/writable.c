@@ -2,10 +2,12 @@
 #include "trace/writable.h"
 
 #include <errno.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "trace/advise.h"
 #include "trace/report.h"
 
 int trace_path_beneath(const char *path, const char *dir)
@@ -165,7 +167,87 @@ void trace_suggest_free(char **list, long n)
         free(list);
 }
 
-void trace_suggest_print(FILE *out, char **mounts, char **existing, long n)
+/* Adds f unless the same change, or a mount holding it, is listed; a mount drops listed
+ * mounts and file mounts beneath it. */
+static int add_distinct_fix(struct rw_fix **list, long *n, const struct rw_fix *f)
+{
+        struct rw_fix *p;
+        long j = 0;
+
+        for (long i = 0; i < *n; i++) {
+                const struct rw_fix *g = &(*list)[i];
+
+                if (trace_fix_same(g, f) || (g->kind == RW_FIX_MOUNT && f->kind != RW_FIX_KNOB &&
+                                             trace_path_beneath(f->path, g->path)))
+                        return 0;
+        }
+        for (long i = 0; i < *n; i++) {
+                const struct rw_fix *g = &(*list)[i];
+
+                if (!(f->kind == RW_FIX_MOUNT && g->kind != RW_FIX_KNOB && trace_path_beneath(g->path, f->path)))
+                        (*list)[j++] = *g;
+        }
+        *n = j;
+        if (!(p = realloc(*list, (size_t)(*n + 1) * sizeof(*p))))
+                return -ENOMEM;
+        *list = p;
+        p[(*n)++] = *f;
+        return 0;
+}
+
+long trace_suggest_fixes(const struct trace_log *log, const struct trace_writable *w,
+                         struct rw_fix **ret)
+{
+        struct rw_fix *list = NULL, f;
+        long n = 0;
+
+        for (size_t i = 0; i < log->nevents; i++) {
+                const struct trace_event *ev = &log->events[i];
+
+                if (!trace_event_denied(ev) || !trace_event_outside(ev, (void *)w) || is_retry(log, i))
+                        continue;
+                trace_event_fix(ev, &f);
+                if (add_distinct_fix(&list, &n, &f) < 0)
+                        return free(list), -ENOMEM;
+        }
+        *ret = list;
+        return n;
+}
+
+/* The fixes as the containers section of a Pod spec. */
+static void print_kubernetes(FILE *out, const struct rw_fix *fixes, long n)
+{
+        int env = 0, mounts = 0;
+
+        fprintf(out, "\n  Kubernetes (readOnlyRootFilesystem: true):\n");
+        for (long i = 0; i < n; i++)
+                if (fixes[i].kind == RW_FIX_KNOB)
+                        fprintf(out, "%s      - { name: %s, value: \"%s\" }\n", env++ ? "" : "    env:\n",
+                                fixes[i].env, fixes[i].value);
+        for (long i = 0; i < n; i++) {
+                const char *slash = strrchr(fixes[i].path, '/');
+
+                if (fixes[i].kind == RW_FIX_RWSHIM_RUN)
+                        continue;
+                fprintf(out, "%s      - { name: rw-%ld, mountPath: %s", mounts++ ? "" : "    volumeMounts:\n",
+                        i, fixes[i].path);
+                if (fixes[i].kind == RW_FIX_FILE_MOUNT)
+                        fprintf(out, ", subPath: %s", slash ? slash + 1 : fixes[i].path);
+                fprintf(out, " }\n");
+        }
+        if (mounts)
+                fprintf(out, "    volumes:\n");
+        for (long i = 0; i < n; i++)
+                if (fixes[i].kind != RW_FIX_RWSHIM_RUN)
+                        fprintf(out, "      - { name: rw-%ld, emptyDir: {} }\n", i);
+        for (long i = 0; i < n; i++)
+                if (fixes[i].kind == RW_FIX_RWSHIM_RUN)
+                        fprintf(out, "    # %s: no mount hides nothing (%s): run it under `rwshim run`\n",
+                                fixes[i].path, fixes[i].why);
+}
+
+void trace_suggest_print(FILE *out, char **mounts, char **existing, long n,
+                         const struct rw_fix *fixes, long nfixes)
 {
         char **flags = NULL;
         long nf = 0;
@@ -181,10 +263,26 @@ void trace_suggest_print(FILE *out, char **mounts, char **existing, long n)
         for (long i = 0; i < n; i++)
                 if (strcmp(mounts[i], existing[i]) != 0)
                         fprintf(out, "  (%s does not exist here: the flag names its existing ancestor %s)\n", mounts[i], existing[i]);
-        fprintf(out, "\n  Kubernetes (readOnlyRootFilesystem: true):\n    volumeMounts:\n");
-        for (long i = 0; i < n; i++)
-                fprintf(out, "      - { name: rw-%ld, mountPath: %s }\n", i, mounts[i]);
-        fprintf(out, "    volumes:\n");
-        for (long i = 0; i < n; i++)
-                fprintf(out, "      - { name: rw-%ld, emptyDir: {} }\n", i);
+        print_kubernetes(out, fixes, nfixes);
+}
+
+void trace_fixes_json(FILE *out, const struct rw_fix *fixes, long n)
+{
+        json_t *a = json_array();
+        char *text;
+
+        for (long i = 0; i < n; i++) {
+                json_t *o = json_pack("{s:s, s:s, s:s}", "kind", rw_fix_kind_name(fixes[i].kind), "path",
+                                      fixes[i].path, "source", fixes[i].source ? fixes[i].source : "inferred");
+
+                if (fixes[i].kind == RW_FIX_KNOB) {
+                        json_object_set_new(o, "env", json_string(fixes[i].env));
+                        json_object_set_new(o, "value", json_string(fixes[i].value));
+                }
+                json_array_append_new(a, o);
+        }
+        text = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        fputs(text ? text : "[]", out);
+        free(text);
+        json_decref(a);
 }

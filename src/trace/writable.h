@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 
+#include "core/advice.h"
 #include "trace/events.h"
 
 struct trace_writable {
@@ -26,7 +27,19 @@ long trace_suggest(const struct trace_log *log, const struct trace_writable *w,
                    char ***ret_mounts, char ***ret_existing);
 void trace_suggest_free(char **list, long n);
 
-/* Prints the suggestion as --writable flags and a Kubernetes emptyDir list. */
-void trace_suggest_print(FILE *out, char **mounts, char **existing, long n);
+/* The deployment fixes (core/advice.h) that would have let the run pass on a read-only root:
+ * one per distinct change, in event order, a mount beneath another mount folded into it.
+ * *ret is malloc'd (free it). Returns the count or -ENOMEM. */
+long trace_suggest_fixes(const struct trace_log *log, const struct trace_writable *w,
+                         struct rw_fix **ret);
+
+/* Prints the fixes as a JSON array of {"kind","path","env","value","source"} (env and value
+ * for knobs only). */
+void trace_fixes_json(FILE *out, const struct rw_fix *fixes, long n);
+
+/* Prints the suggestion as --writable flags, then the fixes as a Kubernetes list (env, volume
+ * mounts, emptyDirs). */
+void trace_suggest_print(FILE *out, char **mounts, char **existing, long n,
+                         const struct rw_fix *fixes, long nfixes);
 
 #endif

@@ -50,7 +50,7 @@ KEEP=${KEEP:-}
 
 # load_k8s YAML: reads the env vars and mountPaths of the patch into FIX_ENV and FIX_MOUNTS and
 # creates missing mount points (a container runtime does that), remembered for removal.
-# /tmp is left out: the host's /tmp is already a writable temp dir.
+# /tmp is left out: the host's /tmp is already a writable temp dir; so are file mounts.
 created=()
 cleanup_created() { local d; for d in "${created[@]}"; do rmdir "$d" 2>/dev/null; done; }
 trap 'cleanup_created; [ -n "$KEEP" ] && cp -r "$T/out" "$KEEP"; rm -rf "$BASE"; cleanup_test' EXIT
@@ -62,7 +62,9 @@ for e in c.get("env", []): print("%s=%s" % (e["name"], e["value"]))' "$1")
   mapfile -t FIX_MOUNTS < <(python3 -c 'import sys, yaml
 c = yaml.safe_load(open(sys.argv[1]))["spec"]["containers"][0]
 for m in c.get("volumeMounts", []):
-    if m["mountPath"] != "/tmp": print(m["mountPath"])' "$1")
+    # A file mount (subPath) is the one output file the app writes into a dir that holds
+    # files (out/): here that dir is the user'"'"'s and writable already.
+    if m["mountPath"] != "/tmp" and "subPath" not in m: print(m["mountPath"])' "$1")
   for m in "${FIX_MOUNTS[@]}"; do
     while IFS= read -r d; do created=("$d" "${created[@]}"); done \
       < <(mkdir -pv "$m" | sed "s/^mkdir: created directory '//; s/'\$//")

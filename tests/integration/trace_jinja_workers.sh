@@ -63,5 +63,6 @@ PY
 out=$(as_user "$RW" trace -o "$T/out/report" -- $PY "$T/app/app.py" >/dev/null 2>&1; cat "$T/out/report")
 assert_contains "$out" "jinja2: $SITE/sdk/.jinja_cache/ (EACCES"
 assert_contains "$out" "called from sdk/render.py:"
-assert_contains "$out" "fix: Point jinja2.FileSystemBytecodeCache"
+assert_contains "$out" "kb: Point jinja2.FileSystemBytecodeCache"
+assert_contains "$out" "fix: mount a writable dir at $SITE/sdk/.jinja_cache (mount, inferred: a directory that is empty here)"
 echo ok

@@ -21,7 +21,7 @@ assert_eq "$st" 1 "trace keeps the command's status"
 assert_contains "$out" "REFUSED"
 assert_contains "$out" "$T/app/state/ (EACCES"
 assert_contains "$out" "static_write"
-assert_contains "$out" "no knob: use \`rwshim run\`, or mount a writable dir at $T/app/state"
+assert_contains "$out" "fix: mount a writable dir at $T/app/state (mount, inferred: a directory that is empty here)"
 
 note "trace --json: one object per event, parsed as JSON"
 as_user "$RW" trace --json -o "$T/home/trace.json" -- "$HELPER" "$T/app/state/db" "$T/home/ok" 2>/dev/null

@@ -10,6 +10,7 @@
 
 #include "tap.h"
 
+#include "trace/advise.c"
 #include "trace/attribute.c"
 #include "trace/classify.c"
 #include "trace/events.c"
@@ -116,6 +117,28 @@ static void test_no_knowledge(struct trace_log *log)
 }
 
 /* Paths the knowledge base knows, and the limit on shared dirs such as {tmp}. */
+/* A knob only where its variable moves that very path. */
+static void test_knobs(const struct trace_knowledge *kb)
+{
+        const char *env = NULL, *home = getenv("HOME");
+        char config[4096];
+        int ram = 0;
+
+        if (!kb)
+                return;
+        snprintf(config, sizeof(config), "%s/.config", home && strcmp(home, "/") != 0 ? home : "");
+        ok(!home || getenv("XDG_CONFIG_HOME") ||
+           (trace_knowledge_knob(kb, "matplotlib", config, &env, &ram) == 1 && strcmp(env, "MPLCONFIGDIR") == 0),
+           "mkdir ~/.config on the way to ~/.config/matplotlib: MPLCONFIGDIR");
+        ok(trace_knowledge_knob(kb, "matplotlib", "/tmp/matplotlib-ab12/fontlist.json", &env, &ram) == 1 && ram,
+           "inside a {tmp}/matplotlib-* instance: MPLCONFIGDIR, RAM ok");
+        ok(trace_knowledge_knob(kb, "matplotlib", "/tmp/x1y2z3", &env, &ram) == 0,
+           "tempfile's probe in /tmp is not matplotlib's dir");
+        ok(trace_knowledge_knob(kb, "jinja2", SP "/sdk/prompts/.jinja_cache", &env, &ram) == 0,
+           "an explicit jinja2 cache dir: TMPDIR does not move it");
+        ok(trace_knowledge_knob(kb, "no_such_tool", "/tmp/x", &env, &ram) == 0, "unknown tool: no knob");
+}
+
 static void test_paths(const struct trace_knowledge *kb)
 {
         struct trace_knowledge_entry k;
@@ -129,6 +152,7 @@ static void test_paths(const struct trace_knowledge *kb)
            strstr(k.knob, "FileSystemBytecodeCache") != NULL, "a tool without the path: its first setting");
         ok(trace_knowledge_tool(kb, "no_such_package", NULL, &k) == 0, "unknown package");
         ok(trace_knowledge_path(NULL, "/tmp/x", &k) == 0, "no knowledge base: nothing known");
+        test_knobs(kb);
 }
 
 static void test_report(struct trace_log *log)
@@ -140,7 +164,7 @@ static void test_report(struct trace_log *log)
         ok(strstr(r, "jinja2: " SP "/sdk/.jinja_cache/") != NULL, "grouped by culprit and directory");
         ok(strstr(r, "at jinja2/bccache.py:254, called from sdk/render.py:12") != NULL, "Python lines");
         ok(strstr(r, "effect: fell back to /tmp/matplotlib-x1/") != NULL, "fallback detected");
-        ok(strstr(r, "no knob: use `rwshim run`, or mount a writable dir at /srv/st") != NULL, "no-knob fix");
+        ok(strstr(r, "fix: mount a writable dir at /srv/st (mount, inferred") != NULL, "no knob: a mount where nothing is hidden");
         ok(strstr(r, "caller: /usr/lib/libstore.so.1") != NULL, "caller shown");
         ok(strstr(r, "/etc") == NULL, "reads left out of the report");
         ok(strstr(r, "the command exited with status 1") != NULL, "status in summary");
