@@ -50,8 +50,11 @@ static void hand_over_if_static(const char *path)
         if ((preload_engine.mode != RW_MODE_RUN && preload_engine.mode != RW_MODE_TRACE) ||
             !(sock = preload_env_saved(RW_NOTIFY_ENV)) || !rw_elf_is_static(path))
                 return;
-        int r = rw_notify_enter(sock);
-        if (r < 0)
+        int r = rw_notify_enter(sock, preload_env_saved(RW_NOTIFY_PID_ENV));
+        if (r == RW_NOTIFY_NOT_OURS)
+                preload_warn("the supervisor's socket is held by another process: refused; a static program "
+                             "runs unserved", path, -r);
+        else if (r < 0)
                 preload_warn(preload_engine.mode == RW_MODE_RUN ? "a static program's writes are not redirected"
                              : "a static program's writes are not traced", path, -r);
 }
