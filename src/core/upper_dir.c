@@ -177,12 +177,15 @@ static int create_index(const char *dir, struct rw_err *e)
         fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0 || fstat(fd, &st) < 0)
                 return rw_err_set(e, errno, "open upper index", path);
-        if ((size_t)st.st_size != rw_index_file_size() && ftruncate(fd, (off_t)rw_index_file_size()) < 0)
+        /* Any other size is damage (a truncated copy, a torn write): even with an intact
+         * header its table is not this upper's, so it is rebuilt, not trusted. */
+        int damaged = (size_t)st.st_size != rw_index_file_size();
+        if (damaged && ftruncate(fd, (off_t)rw_index_file_size()) < 0)
                 return rw_err_set(e, errno, "size upper index", path);
         map = mmap(NULL, rw_index_file_size(), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
         if (map == MAP_FAILED)
                 return rw_err_set(e, errno, "map upper index", path);
-        if (rw_index_validate(map, rw_index_file_size()) < 0) {
+        if (damaged || rw_index_validate(map, rw_index_file_size()) < 0) {
                 /* New or damaged: the index is derived from fs/, so rebuild it. */
                 memset(map, 0, rw_index_file_size());
                 rw_index_init(map);
