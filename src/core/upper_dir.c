@@ -59,9 +59,13 @@ static int read_version(const char *dir, int *ret)
 
         if (join(path, dir, ".rwshim/version") < 0)
                 return -ENAMETOOLONG;
-        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        /* O_NONBLOCK and S_ISREG: a FIFO or device put there must not block the run. */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
         if (fd < 0)
                 return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return -EINVAL;
         n = read(fd, buf, sizeof(buf) - 1);
         if (n <= 0)
                 return -EINVAL;

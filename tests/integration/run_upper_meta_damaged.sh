@@ -31,7 +31,11 @@ for v in 2 abc ''; do
   assert_contains "$out" "status 125" "version '$v' must be refused"
   assert_eq "$(grep -c '^rwshim: ' <<<"$out")" 1 "one error line for version '$v': $out"
 done
-as_user cp -p "$T/version.good" "$U/.rwshim/version"
+as_user rm "$U/.rwshim/version"; as_user mkfifo "$U/.rwshim/version"
+out=$(refused)
+assert_contains "$out" "status 125" "a FIFO as version must be refused, not block"
+assert_contains "$out" "rwshim: " "and said: $out"
+as_user rm "$U/.rwshim/version"; as_user cp -p "$T/version.good" "$U/.rwshim/version"
 
 as_user rm "$U/.rwshim/lock"; as_user mkdir "$U/.rwshim/lock"
 out=$(refused)
