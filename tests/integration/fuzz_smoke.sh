@@ -6,6 +6,9 @@
 # those fails here. Not an unprivileged-user test: the targets call the readers directly.
 . "$(dirname "$0")/../lib.sh"
 need_cmd clang make
+# The targets carry clang's own ASan runtime: gcc's libasan, preloaded by lib.sh for the
+# sanitized suite, must not be loaded into them.
+unset LD_PRELOAD
 printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' > "$T/probe.c"
 clang -fsanitize=fuzzer,address,undefined -o "$T/probe" "$T/probe.c" 2>/dev/null || skip "clang has no libFuzzer/ASan runtime here"
 out=$(make -s -C "$RWSHIM_SRC" fuzz FUZZ_SECONDS="${FUZZ_SMOKE_SECONDS:-3}" 2>&1) || fail "a fuzz target crashed: $(tail -n 40 <<<"$out")"
