@@ -24,7 +24,7 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
 .PHONY: all clean install sanitize check check-sanitize test-deps bench lint fuzz
-all: $(BUILD)/rwshim $(BUILD)/librwshim.so $(UNIT_BIN) $(BUILD)/tests/helpers
+all: $(BUILD)/rwshim $(BUILD)/librwshim.so $(UNIT_BIN) $(BUILD)/tests/helpers musl $(BUILD)/tests/ctor-helpers
 
 $(BUILD)/rwshim: $(CLI_OBJ)
 	$(CC) $(CFLAGS_ALL) -o $@ $^ -ljansson -lseccomp $(EXTRA_LDFLAGS)
@@ -48,15 +48,76 @@ $(BUILD)/tests/%: tests/unit/%.c $(filter $(BUILD)/obj/cli/core/%,$(CLI_OBJ)) te
 	$(CC) $(CFLAGS_ALL) -Itests/unit -o $@ $< $(filter $(BUILD)/obj/cli/core/%,$(CLI_OBJ)) -ljansson $(EXTRA_LDFLAGS)
 
 # Test helper programs run inside the sandbox: never sanitized.
-$(BUILD)/tests/helpers: $(wildcard tests/helpers/*.c)
+$(BUILD)/tests/helpers: $(filter-out tests/helpers/musl_%,$(wildcard tests/helpers/*.c))
 	@mkdir -p $@
 	@for f in $^; do n=$$(basename $$f .c); \
 	  case $$n in static_*) extra=-static;; *) extra=;; esac; \
 	  cc -std=c17 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror $$extra -o $@/$$n $$f || exit 1; done
 	@touch $@
 
+# ---- musl: the second preload (librwshim-musl.so) and the musl test helpers ----
+# Same sources as librwshim.so, compiled against musl's headers and linked against musl's libc
+# only. No _FORTIFY_SOURCE: glibc's headers turn it into __*_chk calls musl does not have, and
+# musl's own headers ignore it. musl's include dir has no kernel headers (Alpine ships them in
+# linux-headers), so the uapi dirs the core needs are linked into one dir of their own.
+# Not sanitized: ASan's runtime is glibc's; `make sanitize` passes MUSL_CC= to skip it.
+MUSL_CC     ?= $(shell command -v musl-gcc 2>/dev/null)
+MUSL_WHY    ?= musl-gcc not found
+MUSL_INC    := $(BUILD)/musl-include
+MUSL_CFLAGS := -std=c17 -D_GNU_SOURCE -O2 -g $(WARN) -fstack-protector-strong -Isrc -I$(MUSL_INC) \
+               -DRWSHIM_VERSION='"$(VERSION)"'
+MUSL_OBJ    := $(patsubst src/%.c,$(BUILD)/obj/musl/%.o,$(PRELOAD_SRC))
+MUSL_HELPER_SRC := $(wildcard tests/helpers/musl_*.c)
+LIBC_HELPER_SRC := $(wildcard tests/helpers/libc_*.c)
+KERNEL_INC  ?= /usr/include
+KERNEL_ARCH ?= $(shell cc -print-multiarch 2>/dev/null)
+
+.PHONY: musl
+ifneq ($(MUSL_CC),)
+musl: $(BUILD)/librwshim-musl.so $(BUILD)/tests/musl-helpers
+else
+musl:
+	@echo "rwshim: $(MUSL_WHY): $(BUILD)/librwshim-musl.so and the musl test helpers are not built"
+endif
+
+$(MUSL_INC)/.stamp:
+	@mkdir -p $(MUSL_INC)
+	@ln -sfn $(KERNEL_INC)/linux $(MUSL_INC)/linux
+	@ln -sfn $(KERNEL_INC)/asm-generic $(MUSL_INC)/asm-generic
+	@ln -sfn $$(if [ -d $(KERNEL_INC)/$(KERNEL_ARCH)/asm ]; then echo $(KERNEL_INC)/$(KERNEL_ARCH)/asm; \
+	  else echo $(KERNEL_INC)/asm; fi) $(MUSL_INC)/asm
+	@touch $@
+
+$(BUILD)/obj/musl/%.o: src/%.c $(wildcard src/*/*.h) $(MUSL_INC)/.stamp
+	@mkdir -p $(dir $@)
+	$(MUSL_CC) $(MUSL_CFLAGS) -fPIC -fvisibility=hidden -ftls-model=initial-exec -DRW_IN_PRELOAD -c -o $@ $<
+
+$(BUILD)/librwshim-musl.so: $(MUSL_OBJ) src/preload/exports.map
+	$(MUSL_CC) $(MUSL_CFLAGS) -shared -fPIC -Wl,--version-script=src/preload/exports.map \
+	    -Wl,-z,now -Wl,-z,nodelete -o $@ $(MUSL_OBJ)
+
+# tests/helpers/musl_*.c: programs linked against musl (dynamically: they load the musl preload);
+# tests/helpers/libc_*.c, built with cc by the rule above, are built as musl_* too.
+$(BUILD)/tests/musl-helpers: $(MUSL_HELPER_SRC) $(LIBC_HELPER_SRC) $(MUSL_INC)/.stamp
+	@mkdir -p $(BUILD)/tests/helpers
+	@for f in $(MUSL_HELPER_SRC) $(LIBC_HELPER_SRC); do n=musl_$$(basename $$f .c | sed 's/^musl_//; s/^libc_//'); \
+	  $(MUSL_CC) -std=c17 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror -o $(BUILD)/tests/helpers/$$n $$f || exit 1; done
+	@touch $@
+
+# tests/helpers/lib/: a library whose constructor writes, and a program linked against it,
+# for glibc (ctor_prog) and, with musl-gcc, for musl (musl_ctor_prog). Never sanitized.
+CTOR_SRC := tests/helpers/lib/ctor_writer.c tests/helpers/lib/ctor_prog.c
+$(BUILD)/tests/ctor-helpers: $(CTOR_SRC) $(BUILD)/tests/helpers
+	@set -e; h=$(BUILD)/tests/helpers; f="-std=c17 -D_GNU_SOURCE -O1 -Wall -Wextra -Werror"; \
+	  cc $$f -shared -fPIC -o $$h/libctor_writer.so tests/helpers/lib/ctor_writer.c; \
+	  cc $$f -o $$h/ctor_prog tests/helpers/lib/ctor_prog.c -L$$h -Wl,--no-as-needed -lctor_writer -Wl,-rpath,'$$ORIGIN'; \
+	  if [ -n "$(MUSL_CC)" ]; then \
+	    $(MUSL_CC) $$f -shared -fPIC -o $$h/libmusl_ctor_writer.so tests/helpers/lib/ctor_writer.c; \
+	    $(MUSL_CC) $$f -o $$h/musl_ctor_prog tests/helpers/lib/ctor_prog.c -L$$h -Wl,--no-as-needed -lmusl_ctor_writer -Wl,-rpath,'$$ORIGIN'; fi
+	@touch $@
+
 sanitize:
-	$(MAKE) BUILD=build-san EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -O1" \
+	$(MAKE) BUILD=build-san MUSL_CC= MUSL_WHY="sanitized build (ASan's runtime is glibc's)" EXTRA_CFLAGS="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined -O1" \
 	    EXTRA_LDFLAGS="-fsanitize=address,undefined"
 
 check: all
@@ -69,6 +130,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/rwshim $(DESTDIR)$(PREFIX)/share/rwshim $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 $(BUILD)/rwshim $(DESTDIR)$(PREFIX)/bin/rwshim
 	install -m 0644 $(BUILD)/librwshim.so $(DESTDIR)$(PREFIX)/lib/rwshim/librwshim.so
+	if [ -f $(BUILD)/librwshim-musl.so ]; then \
+	  install -m 0644 $(BUILD)/librwshim-musl.so $(DESTDIR)$(PREFIX)/lib/rwshim/librwshim-musl.so; fi
 	cp -r data/. $(DESTDIR)$(PREFIX)/share/rwshim/
 	install -m 0644 docs/rwshim.1 $(DESTDIR)$(PREFIX)/share/man/man1/rwshim.1
 

@@ -20,6 +20,7 @@ cleanup_test() { cd /; umount -R "$T/mnt" 2>/dev/null; rm -rf "$T"; }
 mkdir -p "$T/bin" "$T/lib/rwshim"
 cp "$RWSHIM_BUILD/rwshim" "$T/bin/rwshim"
 cp "$RWSHIM_BUILD/librwshim.so" "$T/lib/rwshim/librwshim.so"
+[ -f "$RWSHIM_BUILD/librwshim-musl.so" ] && cp "$RWSHIM_BUILD/librwshim-musl.so" "$T/lib/rwshim/"
 [ -d "$RWSHIM_BUILD/tests/helpers" ] && cp -r "$RWSHIM_BUILD/tests/helpers" "$T/helpers"
 [ -d "$RWSHIM_SRC/data" ] && mkdir -p "$T/share/rwshim" && cp -r "$RWSHIM_SRC/data/." "$T/share/rwshim/"
 chmod -R a+rX "$T"

@@ -14,6 +14,12 @@ int cli_trace(int argc, char **argv);
 int cli_check(int argc, char **argv);
 int cli_doctor(int argc, char **argv);
 
+/* `rwshim __exec MODE PATH ARG0 [ARG]...`, internal: what the preload's posix_spawn starts in place
+ * of a static or Go program, so that the child can hand itself to the supervisor before it
+ * execs PATH (src/cli/exec_served.c). */
+#define CLI_EXEC_SERVED "__exec"
+int cli_exec_served(int argc, char **argv);
+
 /* Prints the help of one subcommand to stdout; returns 0, or 125 if the name is unknown. */
 int cli_help_for(const char *name);
 

@@ -83,6 +83,8 @@ int main(int argc, char **argv)
                         return print_main_help(), 0;
                 return cli_help_for(argv[2]);
         }
+        if (strcmp(argv[1], CLI_EXEC_SERVED) == 0)   /* internal, not listed */
+                return cli_exec_served(argc - 1, argv + 1);
         c = find_command(argv[1]);
         if (!c)
                 return cli_usage_error(NULL, "unknown command '%s' (try 'rwshim --help')", argv[1]);

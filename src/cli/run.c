@@ -8,12 +8,14 @@
 
 #include "cli/commands.h"
 #include "cli/options.h"
+#include "supervisor/identity_entry.h"
 #include "supervisor/launch.h"
 #include "supervisor/run_summary.h"
 #include "supervisor/upper_choice.h"
 
 const char cli_run_help[] =
-        "Usage: rwshim run [--upper DIR | --memory] [--only PATH]... [--exclude PATH]... [-v] [--] CMD [ARG]...\n"
+        "Usage: rwshim run [--upper DIR | --memory] [--only PATH]... [--exclude PATH]... [--passwd] [-v]\n"
+        "                  [--] CMD [ARG]...\n"
         "\n"
         "Run CMD; every write that fails for lack of permission (EACCES, EPERM, EROFS) is redone\n"
         "copy-on-write in an upper dir, and every process of the run sees one merged view.\n"
@@ -22,11 +24,18 @@ const char cli_run_help[] =
         "  --memory        keep them in RAM (/dev/shm) and throw them away at exit\n"
         "  --only PATH     redirect only under PATH (repeatable)\n"
         "  --exclude PATH  never redirect under PATH (repeatable)\n"
+        "  --passwd        if this uid (or gid) has no passwd (group) entry, give the run one in the\n"
+        "                  upper's /etc/passwd: a name, the gid, a writable HOME (HOME is set when\n"
+        "                  unset or /); the image is not changed\n"
         "  -v, --verbose   say which upper dir was chosen, and list redirected calls at exit\n"
         "\n"
         "Default upper: $RWSHIM_UPPER, else the first usable of $XDG_STATE_HOME/rwshim,\n"
         "$HOME/.local/state/rwshim, /tmp/rwshim-<uid>, /dev/shm/rwshim-<uid>.\n"
         "See what it holds with `rwshim diff --upper DIR`.\n"
+        "\n"
+        "Once the upper holds /etc/passwd, /etc/group, /etc/shadow, /etc/hosts, /etc/resolv.conf or\n"
+        "/etc/localtime, the C library's lookups (getpwuid, getgrouplist, getaddrinfo, the resolver,\n"
+        "localtime...) answer from it.\n"
         "\n"
         "Exit status: CMD's own (signal N -> 128+N); 125 rwshim's own error (bad option,\n"
         "unusable upper dir); 126 CMD not executable; 127 CMD not found.\n";
@@ -35,6 +44,7 @@ struct run_options {
         const char *upper;
         int memory;
         int verbose;
+        int passwd;
         char only[4096];
         char exclude[4096];
 };
@@ -45,6 +55,7 @@ static int parse(int argc, char **argv, struct run_options *o)
                 { "upper", required_argument, NULL, 'u' }, { "memory", no_argument, NULL, 'm' },
                 { "only", required_argument, NULL, 'o' },  { "exclude", required_argument, NULL, 'x' },
                 { "verbose", no_argument, NULL, 'v' },     { "help", no_argument, NULL, 'h' },
+                { "passwd", no_argument, NULL, 'p' },
                 { NULL, 0, NULL, 0 },
         };
         int c;
@@ -56,6 +67,7 @@ static int parse(int argc, char **argv, struct run_options *o)
                 case 'u': o->upper = optarg; break;
                 case 'm': o->memory = 1; break;
                 case 'v': o->verbose = 1; break;
+                case 'p': o->passwd = 1; break;
                 case 'h': fputs(cli_run_help, stdout); return -1;
                 case 'o':
                 case 'x':
@@ -74,6 +86,25 @@ static int parse(int argc, char **argv, struct run_options *o)
         return optind;
 }
 
+/* --passwd, before CMD starts: its environment gets HOME, USER, LOGNAME. */
+static int give_identity(const struct run_options *o, const char *upper)
+{
+        struct sup_identity id;
+        struct rw_err e = { 0 };
+
+        if (sup_identity_ensure(upper, &id, &e) < 0) {
+                rw_err_print(&e);
+                return -1;
+        }
+        if (o->verbose && id.line[0])
+                fprintf(stderr, "rwshim: uid %ld had no passwd entry; the run sees %s", (long)getuid(), id.line);
+        else if (o->verbose)
+                fprintf(stderr, "rwshim: uid %ld is %s (home %s)\n", (long)getuid(), id.name, id.home);
+        if (o->verbose && id.added_group)
+                fprintf(stderr, "rwshim: gid %ld had no group entry; one was added\n", (long)getgid());
+        return 0;
+}
+
 int cli_run(int argc, char **argv)
 {
         struct run_options o = { 0 };
@@ -89,6 +120,10 @@ int cli_run(int argc, char **argv)
         }
         if (o.verbose)
                 fprintf(stderr, "rwshim: upper dir: %s (%s)\n", upper.path, upper.why);
+        if (o.passwd && give_identity(&o, upper.path) < 0) {
+                sup_release_upper(&upper);
+                return CLI_EXIT_OWN_ERROR;
+        }
         /* -v: the preload records what it redirects into a file of the upper's metadata. */
         char events[PATH_MAX + 64] = "";
         if (o.verbose) {

@@ -18,17 +18,20 @@
 #define NATIVE_ARCH AUDIT_ARCH_AARCH64
 #endif
 
-/* Every call that takes a path the merged view may change, plus getdents64 (merged listings).
- * execve is not here: a program in the upper is not run from there (docs/design.md). */
+/* Every call that takes a path the merged view may change, plus getdents64 (merged listings),
+ * getcwd (a cwd in the upper answers its virtual path), chdir and exec (into the upper),
+ * bind, connect, getsockname and getpeername (AF_UNIX path sockets). */
 static const unsigned notified[] = {
 #ifdef SYS_open
         SYS_open, SYS_creat, SYS_stat, SYS_lstat, SYS_access, SYS_readlink, SYS_mkdir, SYS_unlink,
         SYS_rmdir, SYS_rename, SYS_link, SYS_symlink, SYS_chmod, SYS_chown, SYS_lchown,
-        SYS_utime, SYS_utimes, SYS_futimesat,
+        SYS_utime, SYS_utimes, SYS_futimesat, SYS_mknod,
 #endif
         SYS_openat, SYS_openat2, SYS_newfstatat, SYS_statx, SYS_faccessat, SYS_faccessat2,
         SYS_readlinkat, SYS_mkdirat, SYS_unlinkat, SYS_renameat, SYS_renameat2, SYS_linkat,
         SYS_symlinkat, SYS_fchmodat, SYS_fchownat, SYS_truncate, SYS_utimensat, SYS_getdents64,
+        SYS_mknodat, SYS_chdir, SYS_getcwd, SYS_execve, SYS_execveat, SYS_bind, SYS_connect,
+        SYS_getsockname, SYS_getpeername,
 };
 #define N_NOTIFIED (sizeof(notified) / sizeof(notified[0]))
 
@@ -38,11 +41,18 @@ static int load_filter(void)
 #ifndef NATIVE_ARCH
         return -ENOSYS;   /* an architecture we have no filter for: static programs run as they are */
 #else
-        struct sock_filter prog[4 + N_NOTIFIED + 2];
+        struct sock_filter prog[9 + N_NOTIFIED + 2];
         unsigned n = 0;
 
         prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
         prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, NATIVE_ARCH, 1, 0);
+        prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+        /* execveat on RW_NOTIFY_SLOT: an exec the supervisor rewrote, let through. The low word
+         * of args[0] is the int dirfd. */
+        prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
+        prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RW_NOTIFY_SLOT, 0, 3);
+        prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+        prog[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_execveat, 0, 1);
         prog[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
         prog[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
         for (unsigned i = 0; i < N_NOTIFIED; i++) {

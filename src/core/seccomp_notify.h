@@ -14,6 +14,12 @@
 /* The supervisor's pid (decimal), the only process allowed to hold that name. */
 #define RW_NOTIFY_PID_ENV "RWSHIM_NOTIFY_PID"
 
+/* The fd number the supervisor installs in a thread whose call it rewrites (a chdir or exec
+ * into the upper, supervisor/notify_reissue.h). execveat on this dirfd is not notified, so the
+ * rewritten exec runs in the kernel while the supervisor holds the thread at a ptrace stop. The number is reserved for static programs under rwshim: one the
+ * program opened itself there would be replaced. */
+#define RW_NOTIFY_SLOT 1019
+
 /* In the process about to exec a static program: sets no_new_privs, loads the filter that
  * turns every path-taking file call (and getdents64) into a notification, and sends its
  * listener to the supervisor's socket. Returns 0 or -errno (the program then runs without

@@ -51,14 +51,17 @@ static int audit_home(struct doctor_plan *p, bool no_passwd, bool *ret_fixed)
 
 static int audit_passwd(struct doctor_plan *p, bool no_passwd)
 {
-        char what[256], fix[256];
+        char what[256], fix[384];
 
         if (!no_passwd)
                 return 0;
         snprintf(what, sizeof(what), "uid %ld has no passwd entry: getpwuid() fails, so ssh, "
-                 "getpass.getuser() and tools that need a user name break", p->uid);
-        snprintf(fix, sizeof(fix), "add an entry at build time (useradd -u %ld -d %s app) or "
-                 "use nss_wrapper", p->uid, DOCTOR_HOME);
+                 "initdb, git, getpass.getuser() and tools that need a user name break", p->uid);
+        /* An arbitrary uid is usually chosen at deploy time (OpenShift, --user): the image
+         * cannot know it, so the run-time fix comes first. */
+        snprintf(fix, sizeof(fix), "run it as `rwshim run --passwd -- CMD` (an entry and a writable "
+                 "HOME for the run, image unchanged), or add one at build time (useradd -u %ld -d %s app)",
+                 p->uid, DOCTOR_HOME);
         return doctor_problem(p, DOCTOR_WARNING, NULL, NULL, what, fix);
 }
 

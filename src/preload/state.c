@@ -8,10 +8,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/elf_probe.h"
 #include "core/path.h"
 #include "core/sys.h"
 #include "core/upper_attach.h"
 #include "preload/env.h"
+#include "preload/nsswitch_sync.h"
+#include "preload/wrap_time.h"
 
 struct rw_engine preload_engine;
 int preload_events_fd = -1;
@@ -164,6 +167,10 @@ int preload_query(int dirfd, const char *path, char *abs, size_t size)
                 const char *base = path[0] == '/' ? NULL : base_of(dirfd, buf, &err);
                 if (base || path[0] == '/')
                         q |= rw_index_query_climbed(idx, base, path);
+                /* A leading ".." climbs out of the base itself: when the upper holds the base,
+                 * the kernel would climb inside the upper and miss the lower's names. */
+                if (base && path[0] == '.' && path[1] == '.' && (path[2] == '/' || !path[2]))
+                        q |= rw_index_query(idx, base) & RW_INDEX_UNDER;
         }
         return q;
 }
@@ -225,6 +232,32 @@ static void open_events(void)
 
 static char **saved_argv;
 
+/* musl runs constructors without arguments (glibc passes argc, argv, envp), and a setup made
+ * early has none either: the argv of the proc record is then read from /proc/self/cmdline,
+ * once, into static memory. */
+static char cmdline_buf[16384];
+static char *cmdline_argv[512];
+
+static char **cmdline_args(void)
+{
+        int fd = rw_openat(AT_FDCWD, "/proc/self/cmdline", O_RDONLY, 0);
+        size_t len = 0, n = 0;
+        ssize_t r;
+
+        if (fd < 0)
+                return NULL;
+        while (len < sizeof(cmdline_buf) - 1 &&
+               (r = rw_read(fd, cmdline_buf + len, sizeof(cmdline_buf) - 1 - len)) > 0)
+                len += (size_t)r;
+        rw_close(fd);
+        cmdline_buf[len] = '\0';
+        for (size_t i = 0; i < len && n < sizeof(cmdline_argv) / sizeof(cmdline_argv[0]) - 1;
+             i += strlen(cmdline_buf + i) + 1)
+                cmdline_argv[n++] = cmdline_buf + i;
+        cmdline_argv[n] = NULL;
+        return cmdline_argv;
+}
+
 static void record_process(int argc, char **argv)
 {
         char buf[16384], exe[PATH_MAX];
@@ -260,12 +293,24 @@ static enum rw_mode parse_mode(const char *m)
         return RW_MODE_OFF;
 }
 
-__attribute__((constructor)) static void preload_init(int argc, char **argv)
+int preload_ready;
+
+/* Reads the configuration once: from our constructor, or earlier, from the first wrapper a
+ * constructor of another library calls (glibc runs those before a preload's own; musl does
+ * not). argv is NULL then, and under musl, whose constructors get no arguments. */
+static void preload_setup(int argc, char **argv)
 {
-        enum rw_mode mode = parse_mode(getenv("RWSHIM_MODE"));
+        enum rw_mode mode;
         int r;
 
-        if (mode == RW_MODE_OFF)
+        if (preload_ready)
+                return;
+        preload_ready = 1;
+        mode = parse_mode(getenv("RWSHIM_MODE"));
+
+        /* A Go program (cgo) makes its file calls with raw syscalls: the supervisor serves it
+         * whole, so the preload stays inert in it (docs/design.md, "Which backend"). */
+        if (mode == RW_MODE_OFF || rw_self_is_go())
                 return;
         preload_busy = 1;
         preload_env_save();
@@ -278,6 +323,10 @@ __attribute__((constructor)) static void preload_init(int argc, char **argv)
         }
         open_events();
         if (preload_events_fd >= 0) {
+                if (!argv) {
+                        argc = 0;
+                        argv = cmdline_args();
+                }
                 saved_argv = argv;
                 pthread_atfork(NULL, NULL, fork_child);
                 if (mode != RW_MODE_RUN)
@@ -285,4 +334,25 @@ __attribute__((constructor)) static void preload_init(int argc, char **argv)
         }
         preload_engine.mode = mode;
         preload_busy = 0;
+        if (mode == RW_MODE_RUN) {
+                preload_tz_init();
+                preload_nsswitch_init();
+        }
+}
+
+void preload_setup_early(void)
+{
+        if (!preload_busy)
+                preload_setup(0, NULL);
+}
+
+__attribute__((constructor)) static void preload_init(int argc, char **argv)
+{
+#if PRELOAD_GLIBC_ABI
+        preload_setup(argc, argv);
+#else
+        (void)argc;
+        (void)argv;
+        preload_setup(0, NULL);   /* the registers hold no arguments under musl */
+#endif
 }

@@ -12,6 +12,7 @@
 #include "core/engine.h"
 #include "core/event.h"
 #include "core/index.h"
+#include "preload/libc_compat.h"
 
 #define PRELOAD_API __attribute__((visibility("default")))
 #define likely(x)   __builtin_expect(!!(x), 1)
@@ -31,10 +32,33 @@ void *preload_real(const char *name);
         real_##name; }))
 #define DECLARE_REAL(ret, name, ...) static ret (*real_##name)(__VA_ARGS__)
 
-/* Nothing to do at all: not under rwshim, or inside the engine itself. */
+/* For symbols the running libc may lack (musl before 1.2.5 has no statx or renameat2): looked
+ * up once, NULL remembered, so the caller's fallback never pays a dlsym per call. Two threads
+ * racing here both store the same answer. */
+#define REAL_OPT(name) (__extension__({ \
+        if (unlikely(!tried_##name)) { \
+                real_##name = (__typeof__(real_##name))preload_real(#name); \
+                tried_##name = 1; \
+        } \
+        real_##name; }))
+#define DECLARE_REAL_OPT(ret, name, ...) \
+        static ret (*real_##name)(__VA_ARGS__); \
+        static int tried_##name
+
+extern int preload_ready;            /* the configuration has been read (preload_setup) */
+void preload_setup_early(void);
+
+/* Nothing to do at all: not under rwshim, or inside the engine itself. A call made before our
+ * constructor ran (by another library's constructor) reads the configuration first; under
+ * rwshim the mode is set from then on, so the hot path pays nothing for this. */
 static inline int preload_off(void)
 {
-        return preload_engine.mode == RW_MODE_OFF || preload_busy;
+        if (unlikely(preload_engine.mode == RW_MODE_OFF)) {
+                if (unlikely(!preload_ready))
+                        preload_setup_early();
+                return preload_engine.mode == RW_MODE_OFF || preload_busy;
+        }
+        return preload_busy;
 }
 
 /* A lookup may have to see the upper: only when the upper holds something. */

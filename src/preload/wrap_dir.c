@@ -4,9 +4,11 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/dirlist.h"
+#include "core/sys.h"
 #include "core/vfs.h"
 #include "preload/state.h"
 
@@ -60,7 +62,10 @@ DECLARE_REAL(DIR *, opendir, const char *);
 DECLARE_REAL(DIR *, fdopendir, int);
 DECLARE_REAL(int, closedir, DIR *);
 DECLARE_REAL(struct dirent *, readdir, DIR *);
+#if PRELOAD_GLIBC_ABI
 DECLARE_REAL(struct dirent64 *, readdir64, DIR *);
+#endif
+DECLARE_REAL(int, readdir_r, DIR *, struct dirent *, struct dirent **);
 DECLARE_REAL(void, rewinddir, DIR *);
 DECLARE_REAL(void, seekdir, DIR *, long);
 DECLARE_REAL(long, telldir, DIR *);
@@ -137,12 +142,38 @@ PRELOAD_API struct dirent *readdir(DIR *d)
         return e == (void *)-1 ? REAL(readdir)(d) : e;
 }
 
+#if PRELOAD_GLIBC_ABI
 PRELOAD_API struct dirent64 *readdir64(DIR *d)
 {
         if (likely(atomic_load_explicit(&merged_open, memory_order_relaxed) == 0))
                 return REAL(readdir64)(d);
         void *e = merged_next(d);
         return e == (void *)-1 ? REAL(readdir64)(d) : e;
+}
+#endif
+
+/* Deprecated, but both C libraries build it on their internal readdir, which never sees a
+ * merged listing. */
+PRELOAD_API int readdir_r(DIR *d, struct dirent *entry, struct dirent **result)
+{
+        if (likely(atomic_load_explicit(&merged_open, memory_order_relaxed) == 0))
+                return REAL(readdir_r)(d, entry, result);
+        struct rw_dirent *e = merged_next(d);
+        if (e == (void *)-1)
+                return REAL(readdir_r)(d, entry, result);
+        *result = NULL;
+        if (!e)
+                return 0;
+        size_t len = strlen(e->d_name);
+        if (len >= sizeof(entry->d_name))
+                return ENAMETOOLONG;
+        entry->d_ino = e->d_ino;
+        entry->d_off = e->d_off;
+        entry->d_reclen = sizeof(*entry);
+        entry->d_type = e->d_type;
+        memcpy(entry->d_name, e->d_name, len + 1);
+        *result = entry;
+        return 0;
 }
 
 /* Applies fn to d's merged state; returns 1 if d is merged. */
@@ -250,17 +281,33 @@ PRELOAD_API int scandir(const char *path, struct dirent ***list, int (*sel)(cons
         return n;
 }
 
+#if PRELOAD_GLIBC_ABI
 PRELOAD_API int scandir64(const char *path, struct dirent64 ***list, int (*sel)(const struct dirent64 *),
                           int (*cmp)(const struct dirent64 **, const struct dirent64 **))
 {
         return scandir(path, (struct dirent ***)list, (int (*)(const struct dirent *))sel,
                        (int (*)(const struct dirent **, const struct dirent **))cmp);
 }
+#endif
 
 /* ---- cwd ---- */
 DECLARE_REAL(int, chdir, const char *);
 DECLARE_REAL(int, fchdir, int);
 DECLARE_REAL(char *, getcwd, char *, size_t);
+
+/* The real cwd is the lower directory whenever the merged view shows all of it (the upper
+ * holds no entry at abs or above it: no copy, whiteout or opaque dir, only new descendants).
+ * Relative calls that pass through then find the lower-only names, and the index sends the
+ * names the upper holds to the merged view. "newdir/.." reaches here with abs in the upper
+ * only as the parent of newdir. */
+static int lower_is_whole(const char *abs)
+{
+        struct stat st;
+
+        if (rw_index_query(preload_engine.upper.index, abs) & RW_INDEX_UNDER)
+                return 0;
+        return rw_fstatat(AT_FDCWD, abs, &st, 0) == 0 && S_ISDIR(st.st_mode);
+}
 
 PRELOAD_API int chdir(const char *path)
 {
@@ -273,7 +320,7 @@ PRELOAD_API int chdir(const char *path)
                 r = rw_vfs_real_path(&preload_engine, abs, 1, real, sizeof(real));
                 if (r < 0)
                         return preload_ret(r);
-                r = REAL(chdir)(real);
+                r = REAL(chdir)(lower_is_whole(abs) ? abs : real);
         } else {
                 r = REAL(chdir)(path);
         }
@@ -291,13 +338,20 @@ PRELOAD_API int fchdir(int fd)
         return r;
 }
 
-PRELOAD_API char *getcwd(char *buf, size_t size)
+DECLARE_REAL(char *, get_current_dir_name, void);
+
+/* The real cwd in the upper is shown as the virtual path (shorter: it fits in place). */
+static char *virtual_cwd(char *r)
 {
-        char *r = REAL(getcwd)(buf, size);
         char virt[PATH_MAX];
 
         if (r && preload_engine.mode == RW_MODE_RUN && !preload_busy &&
             rw_upper_to_virtual(&preload_engine.upper, r, virt, sizeof(virt)) == 1)
-                memcpy(r, virt, strlen(virt) + 1);   /* shorter than the real path: fits */
+                memcpy(r, virt, strlen(virt) + 1);
         return r;
 }
+
+PRELOAD_API char *getcwd(char *buf, size_t size) { return virtual_cwd(REAL(getcwd)(buf, size)); }
+
+/* Both libraries answer $PWD when it names the cwd, else call their internal getcwd. */
+PRELOAD_API char *get_current_dir_name(void) { return virtual_cwd(REAL(get_current_dir_name)()); }

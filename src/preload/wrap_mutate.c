@@ -121,13 +121,16 @@ PRELOAD_API int remove(const char *path)
 }
 
 /* ---- rename ---- */
-DECLARE_REAL(int, renameat2, int, const char *, int, const char *, unsigned);
+DECLARE_REAL_OPT(int, renameat2, int, const char *, int, const char *, unsigned);
 DECLARE_REAL(int, renameat, int, const char *, int, const char *);
 static int real_rename_m(const struct mutation *m)
 {
-        if (m->flags)
-                return REAL(renameat2)(m->dirfd, m->path, m->dirfd2, m->path2, (unsigned)m->flags);
-        return REAL(renameat)(m->dirfd, m->path, m->dirfd2, m->path2);
+        if (!m->flags)
+                return REAL(renameat)(m->dirfd, m->path, m->dirfd2, m->path2);
+        if (likely(REAL_OPT(renameat2) != NULL))
+                return real_renameat2(m->dirfd, m->path, m->dirfd2, m->path2, (unsigned)m->flags);
+        /* musl before 1.2.5 has no renameat2() */
+        return preload_ret(rw_renameat2(m->dirfd, m->path, m->dirfd2, m->path2, (unsigned)m->flags));
 }
 static int vfs_rename_m(const char *a, const char *b, const struct mutation *m)
 { return rw_vfs_rename(&preload_engine, a, b, (unsigned)m->flags); }
@@ -202,6 +205,7 @@ static int do_chmod(int dirfd, const char *path, mode_t mode, int flags, const v
 }
 PRELOAD_API int chmod(const char *path, mode_t mode) { return do_chmod(AT_FDCWD, path, mode, 0, CALLER); }
 PRELOAD_API int fchmodat(int dirfd, const char *path, mode_t mode, int flags) { return do_chmod(dirfd, path, mode, flags, CALLER); }
+PRELOAD_API int lchmod(const char *path, mode_t mode) { return do_chmod(AT_FDCWD, path, mode, AT_SYMLINK_NOFOLLOW, CALLER); }
 
 static int do_chown(int dirfd, const char *path, uid_t uid, gid_t gid, int flags, const void *caller)
 {
@@ -270,7 +274,9 @@ static int do_truncate(const char *path, off_t len, const void *caller)
         return mutate(&m, caller);
 }
 PRELOAD_API int truncate(const char *path, off_t len) { return do_truncate(path, len, CALLER); }
+#if PRELOAD_GLIBC_ABI
 PRELOAD_API int truncate64(const char *path, off_t len) { return do_truncate(path, len, CALLER); }
+#endif
 
 /* ---- extended attributes (mv and cp -a set ACLs on what they create) ---- */
 struct xattr_args {

@@ -11,9 +11,11 @@
 
 DECLARE_REAL(int, openat, int, const char *, int, ...);
 DECLARE_REAL(FILE *, fopen, const char *, const char *);
-DECLARE_REAL(FILE *, fopen64, const char *, const char *);
 DECLARE_REAL(FILE *, freopen, const char *, const char *, FILE *);
+#if PRELOAD_GLIBC_ABI
+DECLARE_REAL(FILE *, fopen64, const char *, const char *);
 DECLARE_REAL(FILE *, freopen64, const char *, const char *, FILE *);
+#endif
 
 static int wants_write(int flags)
 {
@@ -75,16 +77,23 @@ PRELOAD_API int open(const char *path, int flags, ...)
         return preload_open(AT_FDCWD, path, flags, mode, CALLER);
 }
 
-PRELOAD_API int open64(const char *path, int flags, ...)
-{
-        MODE_ARG(flags, mode);
-        return preload_open(AT_FDCWD, path, flags, mode, CALLER);
-}
-
 PRELOAD_API int openat(int dirfd, const char *path, int flags, ...)
 {
         MODE_ARG(flags, mode);
         return preload_open(dirfd, path, flags, mode, CALLER);
+}
+
+PRELOAD_API int creat(const char *path, mode_t mode)
+{
+        return preload_open(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC, mode, CALLER);
+}
+
+/* glibc-only entry points (see preload/libc_compat.h). */
+#if PRELOAD_GLIBC_ABI
+PRELOAD_API int open64(const char *path, int flags, ...)
+{
+        MODE_ARG(flags, mode);
+        return preload_open(AT_FDCWD, path, flags, mode, CALLER);
 }
 
 PRELOAD_API int openat64(int dirfd, const char *path, int flags, ...)
@@ -114,15 +123,11 @@ PRELOAD_API int __openat64_2(int dirfd, const char *path, int flags)
         return preload_open(dirfd, path, flags, 0, CALLER);
 }
 
-PRELOAD_API int creat(const char *path, mode_t mode)
-{
-        return preload_open(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC, mode, CALLER);
-}
-
 PRELOAD_API int creat64(const char *path, mode_t mode)
 {
         return preload_open(AT_FDCWD, path, O_WRONLY | O_CREAT | O_TRUNC, mode, CALLER);
 }
+#endif
 
 /* fopen mode string -> open flags, as glibc reads it. */
 static int fopen_flags(const char *m)
@@ -191,10 +196,12 @@ PRELOAD_API FILE *fopen(const char *path, const char *mode)
         return do_fopen(path, mode, REAL(fopen), CALLER);
 }
 
+#if PRELOAD_GLIBC_ABI
 PRELOAD_API FILE *fopen64(const char *path, const char *mode)
 {
         return do_fopen(path, mode, REAL(fopen64), CALLER);
 }
+#endif
 
 /* freopen onto an engine fd goes through /proc/self/fd, which reopens the same file. */
 static FILE *do_freopen(const char *path, const char *mode, FILE *stream,
@@ -230,7 +237,9 @@ PRELOAD_API FILE *freopen(const char *path, const char *mode, FILE *stream)
         return do_freopen(path, mode, stream, REAL(freopen), CALLER);
 }
 
+#if PRELOAD_GLIBC_ABI
 PRELOAD_API FILE *freopen64(const char *path, const char *mode, FILE *stream)
 {
         return do_freopen(path, mode, stream, REAL(freopen64), CALLER);
 }
+#endif

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/sys.h"
 #include "core/vfs.h"
 #include "preload/state.h"
 
@@ -48,6 +49,20 @@ static void note_lookup(const char *op, int dirfd, const char *path, int r, cons
         return res_; \
 } while (0)
 
+DECLARE_REAL(int, stat, const char *, struct stat *);
+DECLARE_REAL(int, lstat, const char *, struct stat *);
+DECLARE_REAL(int, fstatat, int, const char *, struct stat *, int);
+DECLARE_REAL_OPT(int, statx, int, const char *, int, unsigned, struct statx *);
+
+/* statx(2) itself when the running libc has no statx (musl before 1.2.5). */
+static int libc_statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *st)
+{
+        if (likely(REAL_OPT(statx) != NULL))
+                return real_statx(dirfd, path, flags, mask, st);
+        return preload_ret((int)rw_sysret(RW_SYSCALL(SYS_statx, dirfd, path, flags, mask, st)));
+}
+
+#if PRELOAD_GLIBC_ABI
 /* The pre-2.33 stat entry points, still exported by glibc for old binaries. */
 int __xstat(int ver, const char *path, struct stat *st);
 int __xstat64(int ver, const char *path, struct stat64 *st);
@@ -55,13 +70,9 @@ int __lxstat(int ver, const char *path, struct stat *st);
 int __lxstat64(int ver, const char *path, struct stat64 *st);
 int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags);
 int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags);
-char *__realpath_chk(const char *path, char *resolved, size_t len);
 
-DECLARE_REAL(int, stat, const char *, struct stat *);
 DECLARE_REAL(int, stat64, const char *, struct stat64 *);
-DECLARE_REAL(int, lstat, const char *, struct stat *);
 DECLARE_REAL(int, lstat64, const char *, struct stat64 *);
-DECLARE_REAL(int, fstatat, int, const char *, struct stat *, int);
 DECLARE_REAL(int, fstatat64, int, const char *, struct stat64 *, int);
 DECLARE_REAL(int, __xstat, int, const char *, struct stat *);
 DECLARE_REAL(int, __xstat64, int, const char *, struct stat64 *);
@@ -69,18 +80,22 @@ DECLARE_REAL(int, __lxstat, int, const char *, struct stat *);
 DECLARE_REAL(int, __lxstat64, int, const char *, struct stat64 *);
 DECLARE_REAL(int, __fxstatat, int, int, const char *, struct stat *, int);
 DECLARE_REAL(int, __fxstatat64, int, int, const char *, struct stat64 *, int);
-DECLARE_REAL(int, statx, int, const char *, int, unsigned, struct statx *);
+#endif
 
 PRELOAD_API int stat(const char *path, struct stat *st)
 { LOOKUP_WRAPPER("stat", AT_FDCWD, path, 1, REAL(stat)(P, st)); }
-PRELOAD_API int stat64(const char *path, struct stat64 *st)
-{ LOOKUP_WRAPPER("stat", AT_FDCWD, path, 1, REAL(stat64)(P, st)); }
 PRELOAD_API int lstat(const char *path, struct stat *st)
 { LOOKUP_WRAPPER("lstat", AT_FDCWD, path, 0, REAL(lstat)(P, st)); }
-PRELOAD_API int lstat64(const char *path, struct stat64 *st)
-{ LOOKUP_WRAPPER("lstat", AT_FDCWD, path, 0, REAL(lstat64)(P, st)); }
 PRELOAD_API int fstatat(int dirfd, const char *path, struct stat *st, int flags)
 { LOOKUP_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), REAL(fstatat)(dfd_, P, st, flags)); }
+PRELOAD_API int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *st)
+{ LOOKUP_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), libc_statx(dfd_, P, flags, mask, st)); }
+
+#if PRELOAD_GLIBC_ABI
+PRELOAD_API int stat64(const char *path, struct stat64 *st)
+{ LOOKUP_WRAPPER("stat", AT_FDCWD, path, 1, REAL(stat64)(P, st)); }
+PRELOAD_API int lstat64(const char *path, struct stat64 *st)
+{ LOOKUP_WRAPPER("lstat", AT_FDCWD, path, 0, REAL(lstat64)(P, st)); }
 PRELOAD_API int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
 { LOOKUP_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), REAL(fstatat64)(dfd_, P, st, flags)); }
 PRELOAD_API int __xstat(int ver, const char *path, struct stat *st)
@@ -95,8 +110,7 @@ PRELOAD_API int __fxstatat(int ver, int dirfd, const char *path, struct stat *st
 { LOOKUP_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), REAL(__fxstatat)(ver, dfd_, P, st, flags)); }
 PRELOAD_API int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags)
 { LOOKUP_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), REAL(__fxstatat64)(ver, dfd_, P, st, flags)); }
-PRELOAD_API int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *st)
-{ LOOKUP_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), REAL(statx)(dfd_, P, flags, mask, st)); }
+#endif
 
 /* ---- access ---- */
 DECLARE_REAL(int, faccessat, int, const char *, int, int);
@@ -214,12 +228,15 @@ static char *do_realpath(const char *path, char *resolved)
 }
 
 PRELOAD_API char *realpath(const char *path, char *resolved) { return do_realpath(path, resolved); }
+#if PRELOAD_GLIBC_ABI
+char *__realpath_chk(const char *path, char *resolved, size_t len);
 PRELOAD_API char *canonicalize_file_name(const char *path) { return do_realpath(path, NULL); }
 PRELOAD_API char *__realpath_chk(const char *path, char *resolved, size_t len)
 {
         (void)len;
         return do_realpath(path, resolved);
 }
+#endif
 
 /* ---- extended attributes: read on the upper copy once it exists (ls -l asks for ACLs) ---- */
 #include <sys/xattr.h>

@@ -72,12 +72,14 @@ PRELOAD_API int mkostemps(char *template, int suffixlen, int flags)
         return make_temp(template, suffixlen, flags, 0, CALLER);
 }
 PRELOAD_API int mkstemp(char *template) { return mkostemps(template, 0, 0); }
-PRELOAD_API int mkstemp64(char *template) { return mkostemps(template, 0, 0); }
 PRELOAD_API int mkostemp(char *template, int flags) { return mkostemps(template, 0, flags); }
-PRELOAD_API int mkostemp64(char *template, int flags) { return mkostemps(template, 0, flags); }
 PRELOAD_API int mkstemps(char *template, int suffixlen) { return mkostemps(template, suffixlen, 0); }
+#if PRELOAD_GLIBC_ABI
+PRELOAD_API int mkstemp64(char *template) { return mkostemps(template, 0, 0); }
+PRELOAD_API int mkostemp64(char *template, int flags) { return mkostemps(template, 0, flags); }
 PRELOAD_API int mkstemps64(char *template, int suffixlen) { return mkostemps(template, suffixlen, 0); }
 PRELOAD_API int mkostemps64(char *template, int suffixlen, int flags) { return mkostemps(template, suffixlen, flags); }
+#endif
 
 PRELOAD_API char *mkdtemp(char *template)
 {
@@ -102,4 +104,6 @@ PRELOAD_API FILE *tmpfile(void)
                 close(fd);
         return f;
 }
+#if PRELOAD_GLIBC_ABI
 PRELOAD_API FILE *tmpfile64(void) { return tmpfile(); }
+#endif

@@ -23,18 +23,21 @@ static int check_file(const char *path)
         return 0;
 }
 
-int sup_find_command(const char *cmd, char *out, size_t size)
+/* cmd looked up under root ("" for /): with a '/', relative to the cwd; else in PATH. */
+static int find_under(const char *root, const char *cmd, char *out, size_t size)
 {
         const char *path = getenv("PATH");
+        char cwd[PATH_MAX] = "";
         int saw_eacces = 0;
 
         if (!*cmd)
                 return -ENOENT;
         if (strchr(cmd, '/')) {
-                if (strlen(cmd) + 1 > size)
+                if (*root && cmd[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+                        return -ENOENT;
+                if ((size_t)snprintf(out, size, "%s%s%s%s", root, cwd, *cwd ? "/" : "", cmd) >= size)
                         return -ENAMETOOLONG;
-                strcpy(out, cmd);
-                int r = check_file(cmd);
+                int r = check_file(out);
                 return r == -ENOENT || r == -ENOTDIR ? -ENOENT : r < 0 ? -EACCES : 0;
         }
         if (!path)
@@ -43,7 +46,7 @@ int sup_find_command(const char *cmd, char *out, size_t size)
                 const char *end = strchr(path, ':');
                 size_t len = end ? (size_t)(end - path) : strlen(path);
 
-                if ((size_t)snprintf(out, size, "%.*s/%s", (int)len, len ? path : ".", cmd) < size) {
+                if ((size_t)snprintf(out, size, "%s%.*s/%s", root, (int)len, len ? path : ".", cmd) < size) {
                         int r = check_file(out);
                         if (r == 0)
                                 return 0;
@@ -56,9 +59,28 @@ int sup_find_command(const char *cmd, char *out, size_t size)
         return saw_eacces ? -EACCES : -ENOENT;
 }
 
+int sup_find_command(const char *cmd, char *out, size_t size)
+{
+        return find_under("", cmd, out, size);
+}
+
+int sup_find_command_in_upper(const char *upper, const char *cmd, char *out, size_t size)
+{
+        char root[PATH_MAX];
+
+        if ((size_t)snprintf(root, sizeof(root), "%s/fs", upper) >= sizeof(root))
+                return -ENAMETOOLONG;
+        return find_under(root, cmd, out, size);
+}
+
 int sup_is_static_elf(const char *path)
 {
-        return rw_elf_is_static(path);
+        return rw_exec_kind_supervised(sup_exec_kind(path));
+}
+
+enum rw_exec_kind sup_exec_kind(const char *path)
+{
+        return rw_exec_kind(path, NULL, 0);
 }
 
 int sup_is_setid(const char *path)

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "core/elf_probe.h"
 #include "core/seccomp_notify.h"
 #include "supervisor/exec_probe.h"
 #include "supervisor/notify_serve.h"
@@ -35,25 +36,53 @@ static int set_or_unset(const char *name, const char *value)
         return value && *value ? setenv(name, value, 1) : unsetenv(name);
 }
 
-/* The child's environment: the preload after any sanitizer runtime already in LD_PRELOAD
- * (ASan must come first), and the engine's configuration (docs/design.md). */
-static int child_environment(const struct sup_launch *l, const char *lib)
+/* LD_PRELOAD for the child: what was there (a sanitizer runtime must stay first) without any
+ * of our libraries, then preload (NULL: none of ours). */
+static void compose_preload(const char *old, const char *preload, char *out, size_t size)
 {
-        const char *old = getenv("LD_PRELOAD");
-        char preload[2 * PATH_MAX];
+        size_t n = 0;
 
-        if (old && *old)
-                snprintf(preload, sizeof(preload), "%s:%s", old, lib);
-        else
-                snprintf(preload, sizeof(preload), "%s", lib);
-        if (setenv("LD_PRELOAD", preload, 1) < 0 || setenv("RWSHIM_MODE", l->mode, 1) < 0 ||
-            setenv("RWSHIM_LIB", lib, 1) < 0)
+        out[0] = '\0';
+        for (const char *p = old ? old : ""; *p;) {
+                size_t len = strcspn(p, ": ");
+                char entry[PATH_MAX];
+                snprintf(entry, sizeof(entry), "%.*s", (int)len, p);
+                const char *base = strrchr(entry, '/') ? strrchr(entry, '/') + 1 : entry;
+                if (len && strcmp(base, "librwshim.so") != 0 && strcmp(base, "librwshim-musl.so") != 0 &&
+                    n + len + 2 < size)
+                        n += (size_t)snprintf(out + n, size - n, "%s%s", n ? ":" : "", entry);
+                p += len + (p[len] != '\0');
+        }
+        if (preload && n + strlen(preload) + 2 < size)
+                snprintf(out + n, size - n, "%s%s", n ? ":" : "", preload);
+}
+
+/* The child's environment: the preload chosen for CMD's kind (after any sanitizer runtime
+ * already in LD_PRELOAD: ASan must come first), and the engine's configuration
+ * (docs/design.md). lib is the glibc preload, the install's reference for the others. */
+static int child_environment(const struct sup_launch *l, const char *lib, const char *preload)
+{
+        char value[2 * PATH_MAX], exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+        exe[n > 0 ? n : 0] = '\0';
+        compose_preload(getenv("LD_PRELOAD"), preload, value, sizeof(value));
+        if (set_or_unset("LD_PRELOAD", value) < 0 || setenv("RWSHIM_MODE", l->mode, 1) < 0 ||
+            setenv("RWSHIM_LIB", lib, 1) < 0 || set_or_unset("RWSHIM_EXE", exe) < 0)
                 return -errno;
         if (set_or_unset("RWSHIM_UPPER", l->upper) < 0 || set_or_unset("RWSHIM_EVENTS", l->events_path) < 0 ||
             set_or_unset("RWSHIM_ALL", l->record_all ? "1" : NULL) < 0 ||
             set_or_unset("RWSHIM_ONLY", l->only) < 0 || set_or_unset("RWSHIM_EXCLUDE", l->exclude) < 0)
                 return -errno;
         return 0;
+}
+
+/* Why the preload cannot serve a program the supervisor serves. */
+static const char *what_kind(const char *cmd_path)
+{
+        enum rw_exec_kind kind = sup_exec_kind(cmd_path);
+
+        return kind == RW_EXEC_STATIC ? "is statically linked" : "is a Go program (its file calls bypass libc)";
 }
 
 /* A static CMD under run: its file calls go to the supervisor through a seccomp listener sent
@@ -63,12 +92,12 @@ static void enter_notify_backend(const char *cmd_path, const char *socket_name)
         int r = socket_name ? rw_notify_enter(socket_name, getenv(RW_NOTIFY_PID_ENV)) : -ENOSYS;
 
         if (r < 0)
-                fprintf(stderr, "rwshim: %s is statically linked and seccomp user notification is unavailable "
-                                "here (%s): its writes are not redirected\n", cmd_path, strerror(-r));
+                fprintf(stderr, "rwshim: %s %s and seccomp user notification is unavailable here (%s): its writes "
+                                "are not redirected\n", cmd_path, what_kind(cmd_path), strerror(-r));
 }
 
 static _Noreturn void run_child(const struct sup_launch *l, const char *cmd_path, const char *lib,
-                                const sigset_t *blocked, int is_static, const char *notify)
+                                const char *preload, const sigset_t *blocked, int is_static, const char *notify)
 {
         struct rw_err e = { 0 };
 
@@ -76,7 +105,7 @@ static _Noreturn void run_child(const struct sup_launch *l, const char *cmd_path
         char supervisor[24];
 
         snprintf(supervisor, sizeof(supervisor), "%d", (int)getppid());   /* before any exec: the parent is the supervisor */
-        if (child_environment(l, lib) < 0 || set_or_unset(RW_NOTIFY_ENV, notify) < 0 ||
+        if (child_environment(l, lib, preload) < 0 || set_or_unset(RW_NOTIFY_ENV, notify) < 0 ||
             set_or_unset(RW_NOTIFY_PID_ENV, notify ? supervisor : NULL) < 0) {
                 rw_err_set(&e, errno, "set up environment", cmd_path);
                 rw_err_print(&e);
@@ -168,9 +197,28 @@ static int report_not_runnable(const char *cmd, int r)
         return 126;
 }
 
+/* Which preload CMD starts with, for its kind (docs/design.md, "Which backend"): glibc's,
+ * musl's, or none (NULL; one line says why). Static and Go programs load none, but their
+ * dynamic children inherit it: the one matching this system's /bin/sh. */
+static const char *preload_for(enum rw_exec_kind kind, const char *cmd, const char *lib, char *musl, size_t size)
+{
+        int have_musl = sup_find_musl_lib(lib, musl, size) == 0;
+
+        if (rw_exec_kind_supervised(kind))
+                return have_musl && rw_exec_kind("/bin/sh", NULL, 0) == RW_EXEC_MUSL ? musl : lib;
+        if (kind == RW_EXEC_MUSL && !have_musl)
+                fprintf(stderr, "rwshim: %s is a musl program and no musl preload is installed (%s): it runs "
+                                "untouched\n", cmd, musl);
+        else if (kind == RW_EXEC_OTHER)
+                fprintf(stderr, "rwshim: %s is built for another C library or architecture: it runs untouched\n", cmd);
+        if (kind == RW_EXEC_MUSL)
+                return have_musl ? musl : NULL;
+        return kind == RW_EXEC_OTHER ? NULL : lib;
+}
+
 int sup_launch_and_wait(const struct sup_launch *l, int *ret_static, struct rw_err *e)
 {
-        char cmd_path[PATH_MAX], lib[PATH_MAX];
+        char cmd_path[PATH_MAX], lib[PATH_MAX], musl[PATH_MAX];
         sigset_t set;
         pid_t child;
         int r, is_static;
@@ -178,20 +226,24 @@ int sup_launch_and_wait(const struct sup_launch *l, int *ret_static, struct rw_e
         if (ret_static)
                 *ret_static = 0;
         r = sup_find_command(l->argv[0], cmd_path, sizeof(cmd_path));
+        if (r == -ENOENT && l->upper && sup_find_command_in_upper(l->upper, l->argv[0], cmd_path, sizeof(cmd_path)) == 0)
+                r = 0;
         if (r < 0)
                 return report_not_runnable(l->argv[0], r);
         r = sup_find_preload_lib(lib, sizeof(lib), e);
         if (r < 0)
                 return r;
-        is_static = sup_is_static_elf(cmd_path);
+        enum rw_exec_kind kind = sup_exec_kind(cmd_path);
+        const char *preload = preload_for(kind, cmd_path, lib, musl, sizeof(musl));
+        is_static = rw_exec_kind_supervised(kind);
         if (is_static && strcmp(l->mode, "run") != 0) {
                 /* trace/check: the ptrace backend records what the preload cannot see. */
-                r = child_environment(l, lib);
+                r = child_environment(l, lib, preload);
                 return r < 0 ? rw_err_set(e, -r, "set up environment", cmd_path) : sup_static_trace_and_wait(l, e);
         }
         if (is_static && !l->upper) {
-                fprintf(stderr, "rwshim: %s is statically linked: the preload cannot enter it, so its writes "
-                                "are not redirected\n", cmd_path);
+                fprintf(stderr, "rwshim: %s %s: the preload cannot serve it, so its writes are not redirected\n",
+                        cmd_path, what_kind(cmd_path));
                 is_static = 0;
         } else if (!is_static && sup_is_setid(cmd_path)) {
                 fprintf(stderr, "rwshim: %s is set-user-ID/set-group-ID: the loader ignores the preload, so it "
@@ -203,11 +255,12 @@ int sup_launch_and_wait(const struct sup_launch *l, int *ret_static, struct rw_e
         sigprocmask(SIG_BLOCK, &set, NULL);
         if (getpid() != 1)
                 prctl(PR_SET_CHILD_SUBREAPER, 1);
-        /* Under run, static programs (CMD or any descendant) hand their calls to us; under trace,
-         * static descendants of dynamic programs do (a static CMD has the ptrace backend). Not
-         * under check: calls run by the supervisor would escape the Landlock domain. */
+        /* Under run, static programs (CMD or any descendant) hand their calls to us; under trace
+         * and check, static descendants of dynamic programs do (a static CMD has the ptrace
+         * backend). check performs their writes inside the same confinement (notify_domain.h). */
         struct sup_notifier nt;
-        int serve_static = l->upper || strcmp(l->mode, "trace") == 0;
+        int serve_static = l->upper || strcmp(l->mode, "trace") == 0 ||
+                           (strcmp(l->mode, "check") == 0 && l->pre_exec);
         int notifying = serve_static && sup_notifier_open(&nt, l, e) == 0;
         if (!notifying && serve_static)
                 sup_notifier_close(&nt);
@@ -216,7 +269,7 @@ int sup_launch_and_wait(const struct sup_launch *l, int *ret_static, struct rw_e
         if (child < 0) {
                 r = rw_err_set(e, errno, "fork", cmd_path);
         } else if (child == 0) {
-                run_child(l, cmd_path, lib, &set, is_static, notifying ? nt.name : NULL);
+                run_child(l, cmd_path, lib, preload, &set, is_static, notifying ? nt.name : NULL);
         } else {
                 r = supervise(child, &set, notifying ? &nt : NULL);
         }

@@ -2,6 +2,8 @@
 #ifndef SUPERVISOR_LAUNCH_H
 #define SUPERVISOR_LAUNCH_H
 
+#include <stddef.h>
+
 #include "core/err.h"
 
 struct sup_launch {
@@ -29,5 +31,9 @@ int sup_launch_and_wait(const struct sup_launch *l, int *ret_static, struct rw_e
 /* Finds librwshim.so: $RWSHIM_LIB, else beside the executable, else ../lib/rwshim/.
  * Writes the absolute path to buf. Returns 0 or -errno with e set. */
 int sup_find_preload_lib(char *buf, size_t size, struct rw_err *e);
+
+/* The musl preload of the same install: librwshim-musl.so beside lib (the glibc one), written
+ * to buf even when it is missing. Returns 0 if it is readable, else -errno. */
+int sup_find_musl_lib(const char *lib, char *buf, size_t size);
 
 #endif

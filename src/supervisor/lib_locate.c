@@ -41,3 +41,13 @@ int sup_find_preload_lib(char *buf, size_t size, struct rw_err *e)
         rw_err_set(e, ENOENT, "cannot find the preload library librwshim.so near", exe);
         return rw_err_hint(e, "install it in ../lib/rwshim/ or beside rwshim, or set RWSHIM_LIB");
 }
+
+int sup_find_musl_lib(const char *lib, char *buf, size_t size)
+{
+        const char *slash = strrchr(lib, '/');
+        int dir = slash ? (int)(slash - lib) + 1 : 0;
+
+        if (snprintf(buf, size, "%.*slibrwshim-musl.so", dir, lib) >= (int)size)
+                return -ENAMETOOLONG;
+        return usable(buf) ? 0 : -errno;
+}

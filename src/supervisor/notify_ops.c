@@ -20,13 +20,18 @@
 #include <utime.h>
 
 #include "core/dirlist.h"
+#include "core/path.h"
 #include "core/vfs.h"
 #include "supervisor/notify_dirents.h"
+#include "supervisor/notify_domain.h"
+#include "supervisor/notify_socket.h"
+#include "supervisor/notify_virtual.h"
+#include "supervisor/ptrace_proc.h"
 
 enum kind {
         K_NONE, K_OPEN, K_OPENAT2, K_STAT, K_STATX, K_ACCESS, K_READLINK, K_MKDIR, K_UNLINK,
         K_RENAME, K_LINK, K_SYMLINK, K_CHMOD, K_CHOWN, K_TRUNCATE, K_UTIMENS, K_UTIMES, K_UTIME,
-        K_GETDENTS,
+        K_MKNOD, K_GETDENTS, K_CHDIR, K_EXEC, K_GETCWD, K_BIND, K_CONNECT, K_SOCKNAME,
 };
 
 /* A call's arguments, by role. */
@@ -39,6 +44,15 @@ struct call {
         long size;                  /* readlink/getdents size, statx mask, truncate length */
         uid_t uid;
         gid_t gid;
+        uint64_t argv, envp;        /* exec */
+        dev_t dev;                  /* mknod */
+        long nr;                    /* the call as notified */
+        /* Filled by read_paths: */
+        const char *text;           /* the path the caller passed, as read (in text_buf) */
+        size_t path_len;            /* its strlen */
+        int base_in_upper;          /* a relative path the kernel would resolve inside the upper */
+        int slash;                  /* the path ends in '/': it must name a directory */
+        char text_buf[PATH_MAX];
 };
 
 /* The role of each argument: K(kind, dirfd, path) then the rest by name. */
@@ -73,6 +87,7 @@ static void decode_paths(const struct seccomp_notif *n, struct call *c)
         case SYS_utime: SET(K(K_UTIME, CWD, A(0)), .buf = A(1)); break;
         case SYS_utimes: SET(K(K_UTIMES, CWD, A(0)), .buf = A(1)); break;
         case SYS_futimesat: SET(K(K_UTIMES, I(0), A(1)), .buf = A(2)); break;
+        case SYS_mknod: SET(K(K_MKNOD, CWD, A(0)), .mode = L(1), .dev = (dev_t)A(2)); break;
 #endif
         case SYS_openat: SET(K(K_OPEN, I(0), A(1)), .flags = L(2), .mode = L(3)); break;
         case SYS_openat2: SET(K(K_OPENAT2, I(0), A(1)), .buf = A(2), .size = L(3)); break;
@@ -94,8 +109,18 @@ static void decode_paths(const struct seccomp_notif *n, struct call *c)
         case SYS_truncate: SET(K(K_TRUNCATE, CWD, A(0)), .size = L(1)); break;
         case SYS_utimensat: SET(K(K_UTIMENS, I(0), A(1)), .flags = L(3), .buf = A(2)); break;
         case SYS_getdents64: SET(K(K_GETDENTS, I(0), 0), .buf = A(1), .size = L(2)); break;
+        case SYS_chdir: SET(K(K_CHDIR, CWD, A(0))); break;
+        case SYS_execve: SET(K(K_EXEC, CWD, A(0)), .argv = A(1), .envp = A(2)); break;
+        case SYS_getcwd: SET(K(K_GETCWD, CWD, 0), .buf = A(0), .size = L(1)); break;
+        case SYS_bind: SET(K(K_BIND, I(0), 0), .buf = A(1), .size = L(2)); break;
+        case SYS_connect: SET(K(K_CONNECT, I(0), 0), .buf = A(1), .size = L(2)); break;
+        case SYS_getsockname: SET(K(K_SOCKNAME, I(0), 0), .buf = A(1), .argv = A(2)); break;
+        case SYS_getpeername: SET(K(K_SOCKNAME, I(0), 0), .buf = A(1), .argv = A(2), .flags = 1); break;
+        case SYS_mknodat: SET(K(K_MKNOD, I(0), A(1)), .mode = L(2), .dev = (dev_t)A(3)); break;
+        case SYS_execveat: SET(K(K_EXEC, I(0), A(1)), .argv = A(2), .envp = A(3), .flags = L(4)); break;
         default: c->kind = K_NONE; break;
         }
+        c->nr = (long)n->data.nr;
 }
 
 static int wants_write(long flags)
@@ -153,9 +178,129 @@ static int mkdir_as_caller(const struct rw_engine *e, struct sup_caller *c, cons
         return r;
 }
 
+/* 1 when the kernel, given the caller's own arguments, lands on real: the caller's path, from
+ * the directory the kernel starts at (upper or not), is real lexically. Then the call can go
+ * back to the kernel unchanged (a chdir or exec inside a cwd in the upper, a FIFO there). */
+static int kernel_reaches(struct sup_caller *c, const struct call *k, const char *real)
+{
+        char base[PATH_MAX], joined[PATH_MAX];
+
+        if (strstr(k->text, ".."))
+                return 0;   /* ".." climbs the upper's partial tree, not the merged one */
+        if (k->text[0] != '/' && sup_caller_real_base(c, k->dirfd, base, sizeof(base)) < 0)
+                return 0;
+        return rw_path_normalize(k->text[0] == '/' ? NULL : base, k->text, joined, sizeof(joined)) >= 0 &&
+               strcmp(joined, real) == 0;
+}
+
+/* The thread is made to run nr(args) on fd (ours) instead; see notify_reissue.h. fd is no
+ * O_PATH fd: ADDFD cannot install one. */
+static void reissue(struct sup_answer *a, const struct call *k, int fd, long nr, const unsigned long args[6])
+{
+        if (fd < 0) {
+                answer(a, -errno);
+                return;
+        }
+        a->kind = SUP_REISSUE;
+        a->reissue = (struct sup_reissue){ .orig_nr = k->nr, .nr = nr, .fd = fd };
+        memcpy(a->reissue.args, args, sizeof(a->reissue.args));
+        a->fallback = SUP_CONTINUE;
+}
+
+/* chdir into the merged view: the kernel's cwd becomes the real directory (the upper copy
+ * when the upper holds it), through fchdir of an fd of it, so children inherit it and exec
+ * keeps it; relative paths from there are then resolved in the merged view (read_paths). */
+static void do_chdir(const struct rw_engine *e, struct sup_caller *c, const struct call *k, const char *abs, struct sup_answer *a)
+{
+        char real[PATH_MAX];
+        int r = rw_vfs_real_path(e, abs, 1, real, sizeof(real));
+
+        if (r < 0) {
+                answer(a, r);
+                return;
+        }
+        if (kernel_reaches(c, k, real))
+                return;
+        const unsigned long args[6] = { SUP_REISSUE_FD };
+        reissue(a, k, open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC), SYS_fchdir, args);
+}
+
+/* "#!": the interpreter gets /dev/fd/N as the script's name and opens it, so N must survive. */
+static int is_script(const char *real)
+{
+        char magic[2];
+        int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        ssize_t n = fd < 0 ? -1 : pread(fd, magic, sizeof(magic), 0);
+
+        if (fd >= 0)
+                close(fd);
+        return n == 2 && magic[0] == '#' && magic[1] == '!';
+}
+
+/* exec of a program the kernel cannot find by the caller's path: execveat(N, "", argv, envp,
+ * AT_EMPTY_PATH), where "" is the NUL that ends the caller's own path string. */
+static void do_exec(const struct rw_engine *e, struct sup_caller *c, const struct call *k, const char *abs, struct sup_answer *a)
+{
+        char real[PATH_MAX];
+        int r = rw_vfs_real_path(e, abs, !(k->flags & AT_SYMLINK_NOFOLLOW), real, sizeof(real));
+
+        if (r < 0) {
+                answer(a, r);
+                return;
+        }
+        if (kernel_reaches(c, k, real))
+                return;
+        const unsigned long args[6] = { SUP_REISSUE_FD, (unsigned long)(k->path + k->path_len), k->argv, k->envp,
+                                        AT_EMPTY_PATH };
+        reissue(a, k, open(real, O_RDONLY | O_CLOEXEC), SYS_execveat, args);
+        if (a->kind == SUP_REISSUE) {
+                a->reissue.exec = 1;
+                a->reissue.tgid = sup_proc_tgid(c->tid);
+                a->reissue.keep_fd = is_script(real);
+        }
+}
+
+/* A FIFO, socket or device the kernel cannot reach by the caller's path (a cwd in the upper, an
+ * absolute virtual path): a FIFO's open blocks until its peer comes, so it is made on a thread of
+ * its own (notify_fifo.h); anything else cannot block and is opened here (a socket: ENXIO). */
+static int open_special(const struct rw_engine *e, struct sup_caller *c, const struct call *k, const char *abs,
+                        struct sup_answer *a)
+{
+        char *real = a->real;
+        struct stat st;
+
+        if (rw_vfs_real_path(e, abs, !(k->flags & O_NOFOLLOW), real, sizeof(a->real)) < 0 || !is_special(real, k->flags))
+                return 0;
+        if (kernel_reaches(c, k, real))
+                return 1;   /* the kernel opens the same node */
+        if (stat(real, &st) == 0 && S_ISFIFO(st.st_mode)) {
+                a->kind = SUP_OPEN_FIFO;
+                a->value = k->mode;   /* for an O_CREAT that finds the FIFO there */
+                a->fd_flags = (k->flags & O_CLOEXEC) ? O_CLOEXEC : 0;
+                a->open_flags = (int)k->flags;
+                return 1;
+        }
+        int fd = open(real, (int)k->flags | O_CLOEXEC | O_NONBLOCK, (mode_t)k->mode);
+        if (fd >= 0 && !(k->flags & O_NONBLOCK))
+                fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        give_fd(a, fd < 0 ? -errno : fd, k->flags);
+        return 1;
+}
+
+static int mknod_as_caller(const struct rw_engine *e, struct sup_caller *c, const char *abs, long mode, dev_t dev)
+{
+        mode_t old = umask(sup_caller_umask(c));
+        int r = rw_vfs_mknod(e, abs, (mode_t)mode, dev);
+
+        umask(old);
+        return r;
+}
+
 static void do_open(const struct rw_engine *e, struct sup_caller *c, const struct call *k,
                     const char *abs, int q, struct sup_answer *a)
 {
+        if ((q & RW_INDEX_UNDER) && open_special(e, c, k, abs, a))
+                return;
         /* An open for writing is performed here and its fd injected, never checked and then
          * continued: the kernel would re-read the path, and the answer could be stale by then. */
         if ((q & RW_INDEX_UNDER) || (wants_write(k->flags) && rw_engine_may_redirect(e, abs) &&
@@ -167,19 +312,27 @@ static void do_open(const struct rw_engine *e, struct sup_caller *c, const struc
 static long do_stat(const struct rw_engine *e, struct sup_caller *c, const struct call *k, const char *abs)
 {
         char real[PATH_MAX];
-        int r = rw_vfs_real_path(e, abs, !(k->flags & AT_SYMLINK_NOFOLLOW), real, sizeof(real));
+        /* "link/" names what link points to, as the kernel resolves it: follow, and a
+         * directory it must be. */
+        int nofollow = (k->flags & AT_SYMLINK_NOFOLLOW) && !k->slash;
+        int r = rw_vfs_real_path(e, abs, !nofollow, real, sizeof(real));
 
         if (r < 0)
                 return r;
         if (k->kind == K_STATX) {
                 struct statx stx;
-                if (statx(AT_FDCWD, real, (int)k->flags & ~AT_EMPTY_PATH, (unsigned)k->size, &stx) < 0)
+                int fl = ((int)k->flags & ~(AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW)) | (nofollow ? AT_SYMLINK_NOFOLLOW : 0);
+                if (statx(AT_FDCWD, real, fl, (unsigned)k->size | STATX_TYPE, &stx) < 0)
                         return -errno;
+                if (k->slash && !S_ISDIR(stx.stx_mode))
+                        return -ENOTDIR;
                 return sup_caller_write(c, k->buf, &stx, sizeof(stx));
         }
         struct stat st;
-        if (fstatat(AT_FDCWD, real, &st, (int)k->flags & AT_SYMLINK_NOFOLLOW) < 0)
+        if (fstatat(AT_FDCWD, real, &st, nofollow ? AT_SYMLINK_NOFOLLOW : 0) < 0)
                 return -errno;
+        if (k->slash && !S_ISDIR(st.st_mode))
+                return -ENOTDIR;
         return sup_caller_write(c, k->buf, &st, sizeof(st));
 }
 
@@ -248,6 +401,7 @@ static long do_change(const struct rw_engine *e, struct sup_caller *c, const str
 
         switch (k->kind) {
         case K_MKDIR: return mkdir_as_caller(e, c, abs, k->mode);
+        case K_MKNOD: return mknod_as_caller(e, c, abs, k->mode, k->dev);
         case K_UNLINK: return (k->flags & AT_REMOVEDIR) ? rw_vfs_rmdir(e, abs) : rw_vfs_unlink(e, abs);
         case K_RENAME: return rw_vfs_rename(e, abs, abs2, (unsigned)k->flags);
         case K_LINK: return do_link(e, abs, abs2, (int)(k->flags & AT_SYMLINK_FOLLOW));
@@ -272,6 +426,7 @@ static long do_native(struct sup_caller *c, const struct call *k, const char *ab
         switch (k->kind) {
         case K_OPEN: case K_OPENAT2: r = openat(AT_FDCWD, abs, (int)k->flags | O_CLOEXEC, (mode_t)k->mode); break;
         case K_MKDIR: r = mkdir(abs, (mode_t)k->mode); break;
+        case K_MKNOD: r = mknodat(AT_FDCWD, abs, (mode_t)k->mode, k->dev); break;
         case K_UNLINK: r = unlinkat(AT_FDCWD, abs, (int)(k->flags & AT_REMOVEDIR)); break;
         case K_RENAME: r = renameat2(AT_FDCWD, abs, AT_FDCWD, abs2, (unsigned)k->flags); break;
         case K_LINK: r = linkat(AT_FDCWD, abs, AT_FDCWD, abs2, (int)(k->flags & AT_SYMLINK_FOLLOW)); break;
@@ -286,9 +441,23 @@ static long do_native(struct sup_caller *c, const struct call *k, const char *ab
         return r;
 }
 
+struct native_args {
+        struct sup_caller *c;
+        const struct call *k;
+        const char *abs, *abs2, *text;
+        const struct timespec *ts;
+};
+
+static long native_thunk(void *arg)
+{
+        struct native_args *n = arg;
+
+        return do_native(n->c, n->k, n->abs, n->abs2, n->text, n->ts);
+}
+
 static int is_change(enum kind k)
 {
-        return k >= K_MKDIR && k <= K_UTIME;
+        return k >= K_MKDIR && k <= K_MKNOD;
 }
 
 /* A call whose outcome only the upper's content can change (an access for W_OK or an open for
@@ -296,7 +465,9 @@ static int is_change(enum kind k)
 static int is_lookup(const struct call *k)
 {
         switch (k->kind) {
-        case K_STAT: case K_STATX: case K_READLINK: case K_GETDENTS: return 1;
+        case K_STAT: case K_STATX: case K_READLINK: case K_GETDENTS: case K_CHDIR: case K_EXEC: case K_GETCWD:
+        case K_CONNECT: case K_SOCKNAME:
+                return 1;
         case K_ACCESS: return !(k->mode & W_OK);
         case K_OPEN: return !wants_write(k->flags);
         default: return 0;
@@ -312,9 +483,22 @@ static int query(const struct rw_engine *e, struct sup_caller *c, int dirfd, con
         int q = rw_index_query(e->upper.index, abs);
 
         if (!(q & RW_INDEX_UNDER) && strstr(path, "..") &&
-            (path[0] == '/' || sup_caller_base(c, &e->upper, dirfd, base, sizeof(base)) == 0))
+            (path[0] == '/' || sup_caller_base(c, &e->upper, dirfd, base, sizeof(base)) >= 0))
                 q |= rw_index_query_climbed(e->upper.index, path[0] == '/' ? NULL : base, path);
         return q;
+}
+
+/* What the caller's path string looks like: its length (a rewritten exec points at its NUL),
+ * whether a trailing slash makes it name a directory. */
+static void note_shape(struct call *k, const char *path)
+{
+        size_t n = strlen(path), end = n;
+
+        k->text = path;
+        k->path_len = n;
+        while (end > 1 && path[end - 1] == '/')
+                end--;
+        k->slash = end < n;
 }
 
 /* Reads what the call names and asks the index about it. Returns the index's answer, or -1
@@ -333,17 +517,25 @@ static int read_paths(const struct rw_engine *e, struct sup_caller *c, struct ca
                 k->flags = (long)how.flags;
                 k->mode = (long)how.mode;
         }
-        if (!k->path || sup_caller_string(c, k->path, path, sizeof(path)) < 0 ||
-            sup_caller_abs_path(c, &e->upper, k->dirfd, path, abs, PATH_MAX) < 0)
+        char *first = k->text_buf;
+
+        if (!k->path || sup_caller_string(c, k->path, first, PATH_MAX) < 0 ||
+            (k->base_in_upper = sup_caller_abs_path(c, &e->upper, k->dirfd, first, abs, PATH_MAX)) < 0)
                 return -1;
-        q = query(e, c, k->dirfd, path, abs);
+        note_shape(k, first);
+        q = query(e, c, k->dirfd, first, abs);
+        /* The kernel would resolve this path inside the upper, where the lower's entries are
+         * missing: it must go through the merged view, never back to the kernel. */
+        if (k->base_in_upper)
+                q |= RW_INDEX_UNDER;
         if (k->kind == K_SYMLINK)
                 return sup_caller_string(c, k->path2, text, PATH_MAX) < 0 ? -1 : q;
         if (k->kind == K_RENAME || k->kind == K_LINK) {
+                int in_upper;
                 if ((k->flags & AT_EMPTY_PATH) || sup_caller_string(c, k->path2, path, sizeof(path)) < 0 ||
-                    sup_caller_abs_path(c, &e->upper, k->dirfd2, path, abs2, PATH_MAX) < 0)
+                    (in_upper = sup_caller_abs_path(c, &e->upper, k->dirfd2, path, abs2, PATH_MAX)) < 0)
                         return -1;
-                q |= query(e, c, k->dirfd2, path, abs2);
+                q |= query(e, c, k->dirfd2, path, abs2) | (in_upper ? RW_INDEX_UNDER : 0);
         }
         return q;
 }
@@ -353,6 +545,10 @@ static const char *op_name(const struct call *k)
         switch (k->kind) {
         case K_OPEN: case K_OPENAT2: return "open";
         case K_MKDIR: return "mkdir";
+        case K_MKNOD: return "mknod";
+        case K_STAT: case K_STATX: return (k->flags & AT_SYMLINK_NOFOLLOW) ? "lstat" : "stat";
+        case K_ACCESS: return "access";
+        case K_READLINK: return "readlink";
         case K_UNLINK: return (k->flags & AT_REMOVEDIR) ? "rmdir" : "unlink";
         case K_RENAME: return "rename";
         case K_LINK: return "link";
@@ -380,7 +576,7 @@ static void set_note(struct sup_answer *a, const struct call *k, const char *abs
 static void note_write(const struct rw_engine *e, const struct call *k, const char *abs, const char *abs2,
                        struct sup_answer *a)
 {
-        long r = a->kind == SUP_GIVE_FD ? 0 : a->value;
+        long r = a->kind == SUP_GIVE_FD || a->kind == SUP_OPEN_FIFO ? 0 : a->value;
 
         int open = k->kind == K_OPEN || k->kind == K_OPENAT2;
 
@@ -395,22 +591,83 @@ static void note_write(const struct rw_engine *e, const struct call *k, const ch
         set_note(a, k, abs, abs2);
 }
 
-/* trace: writes are run here and recorded with their real result; everything else goes back to
- * the kernel unrecorded (a static program's lookups are not part of `trace --all`). */
+static int record_all;
+
+void sup_notify_record_all(int on)
+{
+        record_all = on;
+}
+
+/* trace --all: a lookup run here as the kernel would run it for the program, its result
+ * written into the program's buffer, so it can be recorded with its real outcome. */
+static long trace_lookup(struct sup_caller *c, const struct call *k, const char *abs)
+{
+        int nofollow = (int)(k->flags & AT_SYMLINK_NOFOLLOW);
+        char target[PATH_MAX];
+        struct statx stx;
+        struct stat st;
+        ssize_t n;
+
+        switch (k->kind) {
+        case K_STAT:
+                if (fstatat(AT_FDCWD, abs, &st, nofollow) < 0)
+                        return -errno;
+                return sup_caller_write(c, k->buf, &st, sizeof(st));
+        case K_STATX:
+                if (statx(AT_FDCWD, abs, (int)k->flags & ~AT_EMPTY_PATH, (unsigned)k->size, &stx) < 0)
+                        return -errno;
+                return sup_caller_write(c, k->buf, &stx, sizeof(stx));
+        case K_ACCESS:
+                return syscall(SYS_faccessat2, AT_FDCWD, abs, (int)k->mode, (int)k->flags) < 0 ? -errno : 0;
+        case K_READLINK:
+                if (k->size <= 0)
+                        return -EINVAL;
+                if ((n = readlink(abs, target, sizeof(target))) < 0)
+                        return -errno;
+                n = n > k->size ? k->size : n;
+                return sup_caller_write(c, k->buf, target, (size_t)n) < 0 ? -EFAULT : n;
+        default:
+                return -ENOSYS;
+        }
+}
+
+/* trace: writes are run here and recorded with their real result, and under --all lookups
+ * too; everything else goes back to the kernel unrecorded. */
 static void trace_call(struct sup_caller *c, const struct call *k, const char *abs, const char *abs2,
                        const char *text, const struct timespec *ts, struct sup_answer *a)
 {
         int open = k->kind == K_OPEN || k->kind == K_OPENAT2;
         long r;
 
+        if (record_all && !sup_domain_active() && k->kind <= K_READLINK &&
+            (!open || (!wants_write(k->flags) && !is_special(abs, k->flags)))) {
+                if (open) {
+                        r = openat(AT_FDCWD, abs, (int)k->flags | O_CLOEXEC, (mode_t)k->mode);
+                        r = r < 0 ? -errno : r;
+                        give_fd(a, (int)r, k->flags);
+                } else {
+                        answer(a, r = trace_lookup(c, k, abs));
+                }
+                a->action = r >= 0 ? RW_ACTION_OK : rw_errno_redirectable((int)-r) ? RW_ACTION_DENIED : RW_ACTION_FAILED;
+                set_note(a, k, abs, abs2);
+                return;
+        }
         if (!(open && wants_write(k->flags) && !is_special(abs, k->flags)) && !is_change(k->kind))
                 return;
-        r = do_native(c, k, abs, abs2, text, ts);
+        if (sup_domain_active()) {
+                struct native_args n = { c, k, abs, abs2, text, ts };
+                r = sup_domain_run(native_thunk, &n, open);
+        } else {
+                r = do_native(c, k, abs, abs2, text, ts);
+        }
         if (open)
                 give_fd(a, (int)r, k->flags);
         else
                 answer(a, r);
         a->action = r >= 0 ? RW_ACTION_OK : rw_errno_redirectable((int)-r) ? RW_ACTION_DENIED : RW_ACTION_FAILED;
+        if (a->action == RW_ACTION_OK && sup_domain_active() && k->kind != K_CHMOD && k->kind != K_CHOWN &&
+            k->kind != K_UTIMENS && k->kind != K_UTIMES && k->kind != K_UTIME)
+                return;   /* check records what the sandbox refused and metadata changes, as the preload */
         set_note(a, k, abs, abs2);
 }
 
@@ -420,6 +677,7 @@ static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, st
         char abs[PATH_MAX], abs2[PATH_MAX], text[PATH_MAX];
         struct timespec ts[2];
         int q, t = 1;
+        long r;
 
         if ((q = read_paths(e, c, k, abs, abs2, text)) < 0)
                 return;
@@ -443,6 +701,16 @@ static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, st
         case K_READLINK:
                 if (q & RW_INDEX_UNDER)
                         answer(a, do_readlink(e, c, k, abs));
+                else if ((r = sup_virtual_proc_readlink(&e->upper, c, abs, k->buf, k->size)) != SUP_VIRTUAL_KERNEL)
+                        answer(a, r);
+                return;
+        case K_CHDIR:
+                if (q & RW_INDEX_UNDER)
+                        do_chdir(e, c, k, abs, a);
+                return;
+        case K_EXEC:
+                if (q & RW_INDEX_UNDER)
+                        do_exec(e, c, k, abs, a);
                 return;
         case K_ACCESS:
                 /* W_OK is granted where a write would be redirected. */
@@ -470,8 +738,29 @@ void sup_notify_decide(const struct rw_engine *e, const struct seccomp_notif *n,
         a->fd = -1;
         a->op = NULL;
         decode_paths(n, &k);
-        if (k.kind == K_NONE || (rw_index_empty(e->upper.index) && is_lookup(&k)))
+        if (k.kind == K_NONE || (rw_index_empty(e->upper.index) && is_lookup(&k) && !(record_all && k.kind <= K_READLINK)))
                 return;   /* an empty upper changes no lookup */
+        if (k.kind == K_GETCWD) {
+                long r = e->mode == RW_MODE_RUN ? sup_virtual_getcwd(&e->upper, c, k.buf, (size_t)k.size, verify, ctx)
+                                                : SUP_VIRTUAL_KERNEL;
+                if (r != SUP_VIRTUAL_KERNEL)
+                        answer(a, r);
+                return;
+        }
+        if (k.kind == K_BIND || k.kind == K_CONNECT) {
+                long r = e->mode == RW_MODE_RUN ? sup_socket_call(e, c, k.kind == K_BIND, k.dirfd, k.buf, k.size, verify, ctx)
+                                                : SUP_SOCKET_KERNEL;
+                if (r != SUP_SOCKET_KERNEL)
+                        answer(a, r);
+                return;
+        }
+        if (k.kind == K_SOCKNAME) {
+                long r = e->mode == RW_MODE_RUN ? sup_socket_name(e, c, (int)k.flags, k.dirfd, k.buf, k.argv, verify, ctx)
+                                                : SUP_SOCKET_KERNEL;
+                if (r != SUP_SOCKET_KERNEL)
+                        answer(a, r);
+                return;
+        }
         if (k.kind == K_GETDENTS) {
                 long r = sup_merged_getdents(e, c, k.dirfd, k.buf, (size_t)k.size, verify, ctx);
                 if (r != SUP_DIRENTS_KERNEL)

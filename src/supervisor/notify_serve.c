@@ -23,6 +23,8 @@
 
 #include "core/index.h"
 #include "core/upper_attach.h"
+#include "supervisor/notify_domain.h"
+#include "supervisor/notify_fifo.h"
 #include "supervisor/notify_ops.h"
 #include "supervisor/ptrace_proc.h"
 
@@ -63,7 +65,10 @@ int sup_notifier_open(struct sup_notifier *nt, const struct sup_launch *l, struc
         memset(nt, 0, sizeof(*nt));
         nt->sock = -1;
         nt->events_fd = -1;
-        nt->engine.mode = strcmp(l->mode, "trace") == 0 ? RW_MODE_TRACE : RW_MODE_RUN;
+        /* check records like trace, but performs writes inside the program's confinement. */
+        nt->engine.mode = strcmp(l->mode, "run") == 0 ? RW_MODE_RUN : RW_MODE_TRACE;
+        sup_domain_set(strcmp(l->mode, "check") == 0 ? l->pre_exec : NULL, l->pre_exec_ctx);
+        sup_notify_record_all(nt->engine.mode == RW_MODE_TRACE && l->record_all);
         if ((r = copy_list(nt->engine.only, sizeof(nt->engine.only), l->only)) < 0 ||
             (r = copy_list(nt->engine.exclude, sizeof(nt->engine.exclude), l->exclude)) < 0)
                 return rw_err_set(e, -r, "--only/--exclude list", "");
@@ -201,9 +206,10 @@ static int still_pending(void *ctx)
         return ioctl(p->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &p->id) == 0 ? 0 : -1;
 }
 
-static void respond(struct sup_notifier *nt, int fd, const struct sup_answer *a)
+static void respond(struct sup_notifier *nt, int fd, struct sup_answer *a)
 {
         struct seccomp_notif_resp *resp = nt->resp;
+        enum sup_answer_kind kind = a->kind;
 
         if (a->kind == SUP_GIVE_FD) {
                 struct seccomp_notif_addfd add = { .id = nt->req->id, .flags = SECCOMP_ADDFD_FLAG_SEND,
@@ -213,9 +219,25 @@ static void respond(struct sup_notifier *nt, int fd, const struct sup_answer *a)
                 close(a->fd);
                 return;
         }
+        if (kind == SUP_OPEN_FIFO) {
+                int r = sup_fifo_open_async(fd, nt->req->id, a->real, a->open_flags, (mode_t)a->value, a->fd_flags);
+                if (r == 0)
+                        return;   /* its thread answers */
+                kind = SUP_RETURN;
+                a->value = r;
+        }
+        if (kind == SUP_REISSUE) {
+                long r = sup_reissue(fd, nt->req->id, (pid_t)nt->req->pid, &a->reissue);
+                close(a->reissue.fd);
+                if (r != SUP_REISSUE_UNAVAILABLE) {
+                        a->value = r == SUP_REISSUE_RETRY ? 0 : r;
+                        return;   /* the thread has its answer, or will call again */
+                }
+                kind = a->fallback;
+        }
         memset(resp, 0, nt->resp_size);
         resp->id = nt->req->id;
-        if (a->kind == SUP_CONTINUE) {
+        if (kind == SUP_CONTINUE) {
                 resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
         } else if (a->value < 0) {
                 resp->error = (__s32)a->value;
@@ -267,7 +289,7 @@ static void emit(struct sup_notifier *nt, pid_t pid, const char *caller, const s
         char line[3 * PATH_MAX];
         struct rw_event ev = { .pid = pid, .op = a->op, .path = a->path, .path2 = a->path2[0] ? a->path2 : NULL,
                                .open_flags = a->open_flags, .action = a->action, .caller = caller,
-                               .errnum = a->action == RW_ACTION_DENIED ? (int)-a->value : 0 };
+                               .errnum = a->kind == SUP_RETURN && a->value < 0 ? (int)-a->value : 0 };
         write_record(nt, line, rw_event_format(line, sizeof(line), &ev));
 }
 
@@ -284,9 +306,13 @@ static int serve(struct sup_notifier *nt, int fd)
         struct pending p = { .fd = fd, .id = nt->req->id };
         pid_t tid = (pid_t)nt->req->pid;
         int tracing = nt->engine.mode == RW_MODE_TRACE;
-        if (tracing && identify(nt, tid, &t)) {
+        /* A glibc/musl program with its preload (a dynamic child of a static or Go one, under
+         * the inherited filter) is the preload's to serve, under run as under trace. */
+        if (tracing ? identify(nt, tid, &t) : sup_proc_preloaded(tid)) {
                 a.kind = SUP_CONTINUE;
                 a.op = NULL;
+        } else if (sup_proc_wrong_preload(tid, nt->req->data.nr, (const uint64_t *)nt->req->data.args)) {
+                a = (struct sup_answer){ .kind = SUP_RETURN, .value = -ENOENT };   /* the loader skips it */
         } else {
                 sup_caller_init(&c, tid);
                 sup_notify_decide(&nt->engine, nt->req, &c, still_pending, &p, &a);

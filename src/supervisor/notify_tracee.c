@@ -77,7 +77,7 @@ static int proc_link(struct sup_caller *c, const struct rw_upper *u, const char 
                 return -ENOTDIR;   /* a pipe, socket or anon inode */
         int r = rw_upper_to_virtual(u, real, out, size);
         if (r == 1)
-                return 0;
+                return 1;
         if (r < 0)
                 return r;
         if ((size_t)n >= size)
@@ -114,6 +114,22 @@ static int own_proc_dir(struct sup_caller *c, char *path, size_t size)
         return 0;
 }
 
+int sup_caller_real_base(struct sup_caller *c, int dirfd, char *out, size_t size)
+{
+        char link[64];
+        ssize_t n;
+
+        if (dirfd == AT_FDCWD)
+                snprintf(link, sizeof(link), "/proc/%d/cwd", (int)c->tid);
+        else
+                snprintf(link, sizeof(link), "/proc/%d/fd/%d", (int)c->tid, dirfd);
+        n = readlink(link, out, size - 1);
+        if (n < 0)
+                return -errno;
+        out[n] = '\0';
+        return out[0] == '/' ? 0 : -ENOTDIR;
+}
+
 int sup_caller_base(struct sup_caller *c, const struct rw_upper *u, int dirfd, char *out, size_t size)
 {
         return dirfd == AT_FDCWD ? proc_link(c, u, "cwd", out, size) : sup_caller_fd_path(c, u, dirfd, out, size);
@@ -125,14 +141,19 @@ int sup_caller_abs_path(struct sup_caller *c, const struct rw_upper *u, int dirf
         char base[PATH_MAX];
         int r;
 
+        int in_upper = 0;
+
         if (!path[0])
                 return -ENOENT;
         if (path[0] == '/') {
                 r = rw_path_normalize(NULL, path, out, size);
-        } else if ((r = sup_caller_base(c, u, dirfd, base, sizeof(base))) == 0) {
+        } else if ((r = sup_caller_base(c, u, dirfd, base, sizeof(base))) >= 0) {
+                in_upper = r == 1;
                 r = rw_path_normalize(base, path, out, size);
         }
-        return r < 0 ? r : own_proc_dir(c, out, size);
+        if (r >= 0)
+                r = own_proc_dir(c, out, size);
+        return r < 0 ? r : in_upper;
 }
 
 /* The number after "\n<field>:" in /proc/<tid>/status, in base, or -1. */

@@ -29,15 +29,21 @@ int sup_caller_write(struct sup_caller *c, uint64_t addr, const void *buf, size_
 
 /* The absolute, normalised path in the merged view that (dirfd, path) names for the caller:
  * relative paths start at its cwd or at the directory dirfd is open on, both read from /proc
- * and mapped back from the upper to the path the program sees. Returns 0, or -errno: -EBADF /
- * -ENOTDIR when dirfd is no directory (the kernel will say so itself), -ENOENT for "". */
+ * and mapped back from the upper to the path the program sees. Returns 0, 1 when the path is
+ * relative to a directory the kernel has in the upper (the kernel would resolve it there, not in
+ * the merged view), or -errno: -EBADF / -ENOTDIR when dirfd is no directory (the kernel will say
+ * so itself), -ENOENT for "". */
 int sup_caller_abs_path(struct sup_caller *c, const struct rw_upper *u, int dirfd,
                         const char *path, char *out, size_t size);
 
-/* The directory a relative path of the caller starts from (its cwd, or dirfd's directory). */
+/* The directory a relative path of the caller starts from (its cwd, or dirfd's directory).
+ * 0, 1 when the kernel has it in the upper, or -errno. */
 int sup_caller_base(struct sup_caller *c, const struct rw_upper *u, int dirfd, char *out, size_t size);
 
-/* The virtual path of the file behind the caller's fd (mapped back from the upper). */
+/* The real directory the kernel starts the caller's relative paths from (not mapped). */
+int sup_caller_real_base(struct sup_caller *c, int dirfd, char *out, size_t size);
+
+/* The virtual path of the file behind the caller's fd (mapped back from the upper: then 1). */
 int sup_caller_fd_path(struct sup_caller *c, const struct rw_upper *u, int fd, char *out, size_t size);
 
 /* A copy, in the supervisor, of the caller's fd: the same open file description (shared

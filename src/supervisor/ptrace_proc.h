@@ -4,6 +4,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "supervisor/ptrace_syscalls.h"
@@ -24,6 +25,17 @@ pid_t sup_proc_tgid(pid_t tid);
 
 /* After an exec: reads the new image's path and decides whether the preload is inside it. */
 void sup_proc_image(struct sup_tracee *t);
+
+/* Run mode, per notified call: 1 when the preload serves tid's process (a glibc or musl
+ * program carrying its preload, e.g. started by a static one and so under its filter), whose
+ * calls then go back to the kernel unchanged. Cached per thread and image. */
+int sup_proc_preloaded(pid_t tid);
+
+/* 1 when the call (nr, args as in seccomp_data) opens our preload built for the other C
+ * library than tid's image (a musl program started by a static one that runs under glibc's
+ * preload, or the reverse): it is answered ENOENT, which the loader skips (musl silently, glibc
+ * with one line) instead of dying on the foreign library; the supervisor then serves it. */
+int sup_proc_wrong_preload(pid_t tid, int nr, const uint64_t args[6]);
 
 /* Formats its {"ev":"proc"} record into buf; returns the length or -errno. */
 int sup_proc_format(const struct sup_tracee *t, char *buf, size_t size);

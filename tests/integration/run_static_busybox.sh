@@ -1,7 +1,7 @@
 # A statically linked program (busybox-static) under `rwshim run`: the supervisor's seccomp
-# backend answers its file calls. (One documented gap: a static program cannot chdir into a
-# directory that only the upper holds; the kernel keeps its cwd.) The same script runs natively on a writable copy of the tree
-# and under rwshim on the root-owned tree: every line of output must agree.
+# backend answers its file calls, including a cwd in a directory only the upper holds, exec of a
+# program written there, a FIFO and "link/". The same script runs natively on a writable copy
+# of the tree and under rwshim on the root-owned tree: every line of output must agree.
 . "$(dirname "$0")/../lib.sh"
 need_root; need_cmd setpriv
 BB=/bin/busybox
@@ -33,7 +33,7 @@ t ln        $BB ln moved hard
 t nlink     $BB stat -c %h hard
 t chmod     $BB chmod 600 moved
 t mode      $BB stat -c %a moved
-t touch     $BB touch -d 2001-02-03T04:05:06 moved
+t touch     $BB touch -d '2001-02-03 04:05:06' moved
 t mtime     $BB stat -c %Y moved
 t truncate  $BB truncate -s 2 moved
 t size      $BB stat -c %s moved
@@ -44,6 +44,15 @@ t find      $BB find . -name '*.d*' -o -name inner
 t dotdot    $BB sh -c 'echo rel > newdir/rel && $BB cat newdir/../newdir/rel && $BB ls newdir/..'
 t cd-lower  $BB sh -c 'cd dir && $BB ls -a && echo in-dir > here && $BB cat ../dir/here'
 t tar       $BB sh -c '$BB tar -cf - newdir | (cd dir && $BB tar -xf -) && $BB ls dir/newdir'
+t cd-upper  $BB sh -c 'cd newdir && $BB pwd | $BB sed "s|.*/||" && echo in-new > here && $BB cat here && $BB ls && $BB rm here'
+t cd-dotdot $BB sh -c 'cd newdir && cd .. && $BB cat file && cd newdir && $BB cat ../moved'
+t fifo      $BB sh -c 'cd newdir && $BB mkfifo p && ($BB echo via-fifo > p &) && $BB cat p && $BB rm p'
+t fifo-abs  $BB sh -c 'd=$PWD/newdir && cd / && $BB mkfifo $d/q && $BB stat -c %F $d/q && ($BB echo abs-fifo > $d/q &) && $BB cat $d/q && $BB rm $d/q'
+t exec-up   $BB sh -c '$BB cp $BB newdir/busybox && ./newdir/busybox echo relative && "$(pwd)/newdir/busybox" echo absolute && cd newdir && ./busybox pwd | $BB sed "s|.*/||" && $BB rm busybox'
+t ln-s-dir  $BB ln -s newdir dl
+t slash     $BB stat -c %F dl/ dl
+t rm-dl     $BB rm dl
+t slash-f   $BB stat -c %F moved/
 t final     $BB ls -a . dir newdir
 SH
 chmod 644 "$T/script.sh"

@@ -1,0 +1,3 @@
+module cwdprog
+
+go 1.19

@@ -1,0 +1,3 @@
+module gosuite
+
+go 1.19
