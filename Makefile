@@ -192,10 +192,41 @@ lint:
 clean:
 	rm -rf build build-san
 
-# libFuzzer on path normalisation: `make fuzz FUZZ_SECONDS=60`.
+# libFuzzer targets (tests/fuzz/fuzz_*.c), one per reader of data rwshim does not control:
+# `make fuzz FUZZ_SECONDS=60` builds them under ASan+UBSan and runs each for FUZZ_SECONDS on
+# its corpus (build/fuzz/corpus/<name>, seeded from tests/fuzz/seeds/<name> and, for the
+# knowledge base, data/kb). A crash fails the target; the reproducer is left in build/fuzz/.
+# `make fuzz-build` only builds. FUZZ=name selects one target.
 FUZZ_SECONDS ?= 30
-fuzz:
-	@mkdir -p build/fuzz
-	clang -std=c17 -D_GNU_SOURCE -g -O1 -Isrc -fsanitize=fuzzer,address,undefined \
-	    -o build/fuzz/fuzz_path tests/fuzz/fuzz_path.c src/core/path.c
-	build/fuzz/fuzz_path -max_total_time=$(FUZZ_SECONDS) -max_len=8192 build/fuzz 2>&1 | tail -n 3
+FUZZ_DIR     := build/fuzz
+FUZZ_CC      ?= clang
+FUZZ_FLAGS   := -std=c17 -D_GNU_SOURCE -g -O1 -Isrc -DRWSHIM_VERSION='"$(VERSION)"' -fno-omit-frame-pointer \
+                -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_ALL     := $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ         ?= $(FUZZ_ALL)
+FUZZ_CORE    := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRC))
+FUZZ_TRACE   := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(wildcard src/trace/*.c))
+FUZZ_DOCTOR  := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(wildcard src/doctor/*.c))
+
+$(FUZZ_DIR)/obj/%.o: src/%.c $(wildcard src/*/*.h)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_CORE) $(FUZZ_TRACE) $(FUZZ_DOCTOR)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_CORE) \
+	    $(if $(filter events from_trace,$*),$(FUZZ_TRACE)) $(if $(filter from_trace,$*),$(FUZZ_DOCTOR)) -ljansson
+
+.PHONY: fuzz-build
+fuzz-build: $(addprefix $(FUZZ_DIR)/,$(FUZZ))
+
+fuzz: fuzz-build
+	@for t in $(FUZZ); do \
+	  c=$(FUZZ_DIR)/corpus/$$t; mkdir -p $$c; \
+	  [ -d tests/fuzz/seeds/$$t ] && cp -n tests/fuzz/seeds/$$t/* $$c/ 2>/dev/null; \
+	  [ $$t = fuzz_kb ] && cp -n data/kb/*.json $$c/ 2>/dev/null; \
+	  out=$$(cd $(FUZZ_DIR) && RWSHIM_FUZZ_DATA=$(abspath data) ./$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	        -print_final_stats=1 -artifact_prefix=./$$t- corpus/$$t 2>&1); st=$$?; \
+	  runs=$$(echo "$$out" | sed -n 's/^stat::number_of_executed_units: *//p'); \
+	  if [ $$st -ne 0 ]; then echo "$$out" | tail -n 40; echo "$$t: FAILED after $$runs runs"; exit 1; fi; \
+	  echo "$$t: $$runs runs, no crash"; \
+	done

@@ -27,8 +27,11 @@ int cli_exec_served(int argc, char **argv)
         }
         if (sock && (strcmp(mode, "run") == 0 || strcmp(mode, "trace") == 0) &&
             rw_exec_kind_supervised(rw_exec_kind(argv[2], NULL, 0))) {
-                int r = rw_notify_enter(sock);
-                if (r < 0)
+                int r = rw_notify_enter(sock, getenv(RW_NOTIFY_PID_ENV));
+                if (r == RW_NOTIFY_NOT_OURS)
+                        fprintf(stderr, "rwshim: the supervisor's socket is held by another process: refused; a static "
+                                        "program runs unserved: %s: %s\n", argv[2], strerror(-r));
+                else if (r < 0)
                         fprintf(stderr, "rwshim: a static or Go program's writes are not %s: %s: %s\n",
                                 strcmp(mode, "run") == 0 ? "redirected" : "traced", argv[2], strerror(-r));
         }

@@ -44,13 +44,15 @@ static inline uint64_t key_of(uint64_t h)
         return (h | KEY_PRESENT) & ~FLAG_MASK;
 }
 
-/* Finds the slot holding key, or the empty slot where it would go; NULL if the table is full. */
+/* Finds the slot holding key, or the empty slot where it would go; NULL if the table is full.
+ * The table's size is the compiled-in one, never hdr.slots: the header lives in a mapping any
+ * process of the run can write after we validated it, and must not steer our reads. */
 static _Atomic uint64_t *probe(const struct rw_index *idx, uint64_t key)
 {
-        uint32_t mask = idx->hdr.slots - 1;
+        const uint32_t mask = RW_INDEX_SLOTS - 1;
         uint32_t i = (uint32_t)(key ^ (key >> 32)) & mask;
 
-        for (uint32_t n = 0; n < idx->hdr.slots; n++, i = (i + 1) & mask) {
+        for (uint32_t n = 0; n < RW_INDEX_SLOTS; n++, i = (i + 1) & mask) {
                 _Atomic uint64_t *slot = (_Atomic uint64_t *)&idx->table[i];
                 uint64_t v = atomic_load_explicit(slot, memory_order_acquire);
 
@@ -102,7 +104,7 @@ static void insert(struct rw_index *idx, uint64_t h, uint64_t flag)
                 if (atomic_compare_exchange_strong(slot, &expected, key | flag)) {
                         uint32_t used = atomic_fetch_add(&idx->hdr.used, 1) + 1;
 
-                        if (used > idx->hdr.slots / 4 * 3)
+                        if (used > RW_INDEX_SLOTS / 4 * 3)
                                 atomic_store(&idx->hdr.saturated, 1);
                         return;
                 }

@@ -71,7 +71,28 @@ static int load_filter(void)
 #endif
 }
 
-static int connect_supervisor(const char *socket_name)
+/* The trust boundary of the hand-over: whoever holds the listener answers every file call of
+ * this process and can put fds into it. Abstract names are visible to every user and are
+ * freed when the supervisor exits, so another user may bind the same name while a process of
+ * the run lives on: the socket must be the supervisor's own (SO_PEERCRED is the listener's
+ * creator, recorded by the kernel at listen(), not something the peer can claim). */
+static int peer_is_supervisor(int sock, const char *supervisor_pid)
+{
+        struct ucred cred;
+        socklen_t len = sizeof(cred);
+        long pid = 0;
+
+        for (const char *p = supervisor_pid ? supervisor_pid : ""; *p; p++) {
+                if (*p < '0' || *p > '9' || pid > 4194304)   /* beyond PID_MAX_LIMIT */
+                        return 0;
+                pid = pid * 10 + (*p - '0');
+        }
+        if (RW_SYSCALL(SYS_getsockopt, sock, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+                return 0;
+        return pid > 0 && cred.pid == (pid_t)pid && cred.uid == (uid_t)RW_SYSCALL(SYS_geteuid);
+}
+
+static int connect_supervisor(const char *socket_name, const char *supervisor_pid)
 {
         struct sockaddr_un addr = { .sun_family = AF_UNIX };
         size_t len = strlen(socket_name);
@@ -84,6 +105,8 @@ static int connect_supervisor(const char *socket_name)
         if (sock < 0)
                 return sock;
         r = (int)rw_sysret(RW_SYSCALL(SYS_connect, sock, &addr, offsetof(struct sockaddr_un, sun_path) + 1 + len));
+        if (r == 0 && !peer_is_supervisor(sock, supervisor_pid))
+                r = RW_NOTIFY_NOT_OURS;
         if (r < 0) {
                 rw_close(sock);
                 return r;
@@ -109,11 +132,11 @@ static int send_fd(int sock, int fd)
         return r < 0 ? (int)r : 0;
 }
 
-int rw_notify_enter(const char *socket_name)
+int rw_notify_enter(const char *socket_name, const char *supervisor_pid)
 {
         /* Connect first: once loaded, a filter whose listener nobody holds makes every
          * notified call fail with ENOSYS, and a filter cannot be removed. */
-        int sock = connect_supervisor(socket_name), fd, r;
+        int sock = connect_supervisor(socket_name, supervisor_pid), fd, r;
 
         if (sock < 0)
                 return sock;

@@ -54,11 +54,15 @@ static int in_shared_dir(const char *dir)
 static int read_version_at(int dir_fd, int *ret)
 {
         char buf[32];
-        RW_AUTOCLOSE int fd = openat(dir_fd, ".rwshim/version", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+        /* O_NONBLOCK and S_ISREG below: a FIFO or device put there must not block the run. */
+        RW_AUTOCLOSE int fd = openat(dir_fd, ".rwshim/version", O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
         ssize_t n;
 
         if (fd < 0)
                 return -errno;
+        struct stat st;
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+                return -EINVAL;
         n = read(fd, buf, sizeof(buf) - 1);
         if (n <= 0)
                 return -EINVAL;

@@ -56,8 +56,11 @@ static void hand_over_if_supervised(const char *path, enum rw_exec_kind kind)
         if (preload_engine.mode == RW_MODE_OFF ||
             !(sock = preload_env_saved(RW_NOTIFY_ENV)) || !rw_exec_kind_supervised(kind))
                 return;
-        int r = rw_notify_enter(sock);
-        if (r < 0)
+        int r = rw_notify_enter(sock, preload_env_saved(RW_NOTIFY_PID_ENV));
+        if (r == RW_NOTIFY_NOT_OURS)
+                preload_warn("the supervisor's socket is held by another process: refused; a static program "
+                             "runs unserved", path, -r);
+        else if (r < 0)
                 preload_warn(preload_engine.mode == RW_MODE_RUN ? "a static or Go program's writes are not redirected"
                              : "a static or Go program's writes are not traced", path, -r);
 }

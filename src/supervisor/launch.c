@@ -89,7 +89,7 @@ static const char *what_kind(const char *cmd_path)
  * to the notifier's socket. Without one (seccomp refused here), it runs as it is, and says so. */
 static void enter_notify_backend(const char *cmd_path, const char *socket_name)
 {
-        int r = socket_name ? rw_notify_enter(socket_name) : -ENOSYS;
+        int r = socket_name ? rw_notify_enter(socket_name, getenv(RW_NOTIFY_PID_ENV)) : -ENOSYS;
 
         if (r < 0)
                 fprintf(stderr, "rwshim: %s %s and seccomp user notification is unavailable here (%s): its writes "
@@ -102,7 +102,11 @@ static _Noreturn void run_child(const struct sup_launch *l, const char *cmd_path
         struct rw_err e = { 0 };
 
         sigprocmask(SIG_UNBLOCK, blocked, NULL);
-        if (child_environment(l, lib, preload) < 0 || set_or_unset(RW_NOTIFY_ENV, notify) < 0) {
+        char supervisor[24];
+
+        snprintf(supervisor, sizeof(supervisor), "%d", (int)getppid());   /* before any exec: the parent is the supervisor */
+        if (child_environment(l, lib, preload) < 0 || set_or_unset(RW_NOTIFY_ENV, notify) < 0 ||
+            set_or_unset(RW_NOTIFY_PID_ENV, notify ? supervisor : NULL) < 0) {
                 rw_err_set(&e, errno, "set up environment", cmd_path);
                 rw_err_print(&e);
                 _exit(125);

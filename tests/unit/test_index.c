@@ -71,6 +71,24 @@ int main(void)
                 ok(!rw_index_prefix_fresh(t, &pre), "a new entry makes a precomputed dir stale");
                 munmap(t, rw_index_file_size());
         }
+        /* The mapping is shared with every process of the run: one that rewrites the header
+         * after we validated it (a hostile or broken program of the same user) must not make
+         * queries or adds reach outside the table. */
+        {
+                struct rw_index *h = mmap(NULL, rw_index_file_size(), PROT_READ | PROT_WRITE,
+                                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                rw_index_init(h);
+                rw_index_add(h, "/kept/entry");
+                ok(rw_index_validate(h, rw_index_file_size()) == 0, "validated before the damage");
+                h->hdr.slots = 0xffffffffu;
+                rw_index_add(h, "/after/damage");
+                is_int(rw_index_query(h, "/kept/entry/x"), RW_INDEX_UNDER | RW_INDEX_ANCESTOR,
+                       "a rewritten slot count is not used to index the table");
+                h->hdr.slots = 0;
+                is_int(rw_index_query(h, "/after/damage"), RW_INDEX_UNDER | RW_INDEX_ANCESTOR,
+                       "a zero slot count neither");
+                munmap(h, rw_index_file_size());
+        }
         /* Saturation: past three quarters full, everything is "maybe". */
         char p[64];
         for (unsigned i = 0; i < RW_INDEX_SLOTS; i++) {
