@@ -82,7 +82,8 @@ static const char *search_path(const char *file, char *buf)
                         ld = ld ? ld : 1;
                         buf[ld] = '/';
                         memcpy(buf + ld + 1, file, lf + 1);
-                        if (rw_faccessat(AT_FDCWD, buf, X_OK, AT_EACCESS) == 0)
+                        char mapped[PATH_MAX];   /* a program only the upper holds counts too */
+                        if (rw_faccessat(AT_FDCWD, exec_path(buf, mapped), X_OK, AT_EACCESS) == 0)
                                 return buf;
                 }
                 if (!*end)
@@ -322,6 +323,10 @@ PRELOAD_API int posix_spawnp(pid_t *pid, const char *file, const posix_spawn_fil
         if (preload_engine.mode == RW_MODE_OFF)
                 return REAL(posix_spawnp)(pid, file, fa, attr, argv, envp);
         const char *probe = search_path(file, found);
+        char mapped[PATH_MAX];
+        const char *real = strchr(probe, '/') ? exec_path(probe, mapped) : probe;
+        if (real != probe)   /* found in the upper: glibc's own search would not see it */
+                return spawn_with(pid, real, real, 0, fa, attr, argv, envp);
         return spawn_with(pid, file, strchr(probe, '/') ? probe : NULL, 1, fa, attr, argv, envp);
 }
 
