@@ -207,6 +207,17 @@ FUZZ         ?= $(FUZZ_ALL)
 FUZZ_CORE    := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRC))
 FUZZ_TRACE   := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(wildcard src/trace/*.c))
 FUZZ_DOCTOR  := $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(wildcard src/doctor/*.c))
+# core/kb.c reads the knowledge base compiled into rwshim: the fuzz targets link it too.
+FUZZ_KB_GEN  := $(FUZZ_DIR)/gen/kb_embedded.c
+FUZZ_CORE    += $(FUZZ_DIR)/obj/core/kb_embedded.o
+
+$(FUZZ_KB_GEN): scripts/kb-embed $(KB_JSON)
+	@mkdir -p $(dir $@)
+	scripts/kb-embed $@ $(KB_JSON)
+
+$(FUZZ_DIR)/obj/core/kb_embedded.o: $(FUZZ_KB_GEN) src/core/kb_embedded.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 $(FUZZ_DIR)/obj/%.o: src/%.c $(wildcard src/*/*.h)
 	@mkdir -p $(dir $@)
