@@ -25,6 +25,10 @@ pm_usable() {
   local why
   command -v podman >/dev/null || { echo "podman not installed"; return 1; }
   command -v runc >/dev/null || { echo "runc not installed"; return 1; }
+  # kube play builds its pause image from catatonit (a Recommends of podman, so not always there).
+  command -v catatonit >/dev/null || { echo "catatonit not installed (podman kube play needs it)"; return 1; }
+  # runc needs a cgroup hierarchy (a chroot has none): "no cgroup mount found in mountinfo".
+  grep -q ' - cgroup2\? ' /proc/self/mountinfo || { echo "podman cannot run a container here: no cgroup mount"; return 1; }
   why=$(pm info 2>&1 >/dev/null) || { echo "podman cannot run here: $(tail -n 1 <<<"$why")"; return 1; }
 }
 
