@@ -98,3 +98,43 @@ store.save({"runs": 1})
 print("saved")
 PY
 }
+
+# incident1_app DIR: incident 1's application (seed): an SDK that keeps a Jinja2
+# FileSystemBytecodeCache in its own package dir, and main.py rendering in 4 forked workers.
+incident1_app() {
+  mkdir -p "$1/sdk/prompts"
+  cat > "$1/sdk/__init__.py" <<'PY'
+import os, jinja2
+HERE = os.path.dirname(os.path.abspath(__file__))
+CACHE = os.path.join(HERE, "prompts", ".jinja_cache")
+
+class CountingCache(jinja2.FileSystemBytecodeCache):
+    """Says on stdout whether a template came from the bytecode cache."""
+    def load_bytecode(self, bucket):
+        super().load_bytecode(bucket)
+        print("cache-hit" if bucket.code is not None else "cache-miss", flush=True)
+
+def render(name, **kw):
+    os.makedirs(CACHE, exist_ok=True)   # what the real SDK did: Errno 13 (30 read-only) here
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(os.path.join(HERE, "prompts")),
+                             bytecode_cache=CountingCache(CACHE))
+    return env.get_template(name).render(**kw)
+PY
+  echo 'Hello {{ who }} from worker {{ n }}' > "$1/sdk/prompts/greet.j2"
+  cat > "$1/main.py" <<'PY'
+import os, sys
+import sdk
+pids = []
+for n in range(4):
+    pid = os.fork()
+    if pid == 0:
+        try:
+            print(sdk.render("greet.j2", who="user", n=n), flush=True)
+            os._exit(0)
+        except Exception as e:
+            print("worker", n, "failed:", e, file=sys.stderr, flush=True)
+            os._exit(1)
+    pids.append(pid)
+sys.exit(max(os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) for p in pids))
+PY
+}

@@ -6,41 +6,7 @@ need_root; need_cmd python3 setpriv
 $PY -c 'import jinja2' 2>/dev/null || skip "python3-jinja2 not installed"
 
 site="$T/site"
-mkdir -p "$site/sdk/prompts"
-cat > "$site/sdk/__init__.py" <<'PY'
-import os, jinja2
-HERE = os.path.dirname(os.path.abspath(__file__))
-CACHE = os.path.join(HERE, "prompts", ".jinja_cache")
-
-class CountingCache(jinja2.FileSystemBytecodeCache):
-    """Says on stdout whether a template came from the bytecode cache."""
-    def load_bytecode(self, bucket):
-        super().load_bytecode(bucket)
-        print("cache-hit" if bucket.code is not None else "cache-miss", flush=True)
-
-def render(name, **kw):
-    os.makedirs(CACHE, exist_ok=True)   # what the real SDK did: Errno 13 here
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(os.path.join(HERE, "prompts")),
-                             bytecode_cache=CountingCache(CACHE))
-    return env.get_template(name).render(**kw)
-PY
-echo 'Hello {{ who }} from worker {{ n }}' > "$site/sdk/prompts/greet.j2"
-cat > "$T/app.py" <<'PY'
-import os, sys
-import sdk
-pids = []
-for n in range(4):
-    pid = os.fork()
-    if pid == 0:
-        try:
-            print(sdk.render("greet.j2", who="user", n=n), flush=True)
-            os._exit(0)
-        except Exception as e:
-            print("worker", n, "failed:", e, file=sys.stderr, flush=True)
-            os._exit(1)
-    pids.append(pid)
-sys.exit(max(os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) for p in pids))
-PY
+incident1_app "$site" && mv "$site/main.py" "$T/app.py"
 root_tree "$T/site"; chmod 644 "$T/app.py"
 before=$(tree_digest "$site")
 USER_ENV=(PYTHONPATH="$site" PYTHONDONTWRITEBYTECODE=1)
