@@ -138,3 +138,9 @@ for n in range(4):
 sys.exit(max(os.waitstatus_to_exitcode(os.waitpid(p, 0)[1]) for p in pids))
 PY
 }
+
+# musl_missing: why a test has no musl preload or helpers (for its skip line).
+musl_missing() {
+  if [ "${RWSHIM_SANITIZED:-0}" = 1 ]; then echo "the sanitized build has no musl preload (ASan's runtime is glibc's)"
+  else echo "musl-gcc not installed"; fi
+}

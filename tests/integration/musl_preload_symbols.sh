@@ -7,7 +7,7 @@
 need_root; need_cmd setpriv readelf
 MS=$T/helpers/musl_state
 ML=$T/lib/rwshim/librwshim-musl.so
-[ -x "$MS" ] && [ -f "$ML" ] || skip "musl-gcc not installed: no librwshim-musl.so"
+[ -x "$MS" ] && [ -f "$ML" ] || skip "$(musl_missing): no librwshim-musl.so"
 [ "${RWSHIM_SANITIZED:-0}" = 1 ] && skip "sanitized run: musl programs cannot load the ASan runtime (glibc's)"
 LIBC=$(readlink -f "/lib/ld-musl-$(uname -m).so.1")
 [ -f "$LIBC" ] || skip "no musl libc.so at /lib/ld-musl-$(uname -m).so.1"

@@ -9,7 +9,7 @@
 need_root; need_cmd setpriv
 progs=("$T/helpers/libc_calls")
 if [ ! -x "$T/helpers/musl_calls" ] || [ ! -f "$T/lib/rwshim/librwshim-musl.so" ]; then
-  note "musl-gcc not installed: the musl build is not tested"
+  note "$(musl_missing): the musl build is not tested"
 elif [ "${RWSHIM_SANITIZED:-0}" = 1 ]; then
   note "sanitized run: musl programs cannot load the ASan runtime (glibc's): the musl build is not tested"
 else

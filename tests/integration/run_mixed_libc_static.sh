@@ -10,7 +10,7 @@ MS=$T/helpers/musl_state
 BB=/bin/busybox
 [ -x $BB ] && ! file -L $BB | grep -q dynamic || skip "busybox-static not installed"
 [ "${RWSHIM_SANITIZED:-0}" = 1 ] && skip "sanitized run: musl programs cannot load the ASan runtime (glibc's), and no musl preload is built"
-[ -x "$MS" ] && [ -f "$T/lib/rwshim/librwshim-musl.so" ] || skip "musl-gcc not installed: no musl helpers or preload"
+[ -x "$MS" ] && [ -f "$T/lib/rwshim/librwshim-musl.so" ] || skip "$(musl_missing): no musl helpers or preload"
 mkdir -p "$T/app" "$T/other"; root_tree "$T/app"; root_tree "$T/other"
 before=$(tree_digest "$T/app")
 out=$(as_user_native $BB sh -c "$MS $T/app" 2>&1) && fail "native: the musl program should be denied: $out"

@@ -8,8 +8,8 @@
 need_root; need_cmd setpriv
 [ "${RWSHIM_SANITIZED:-0}" = 1 ] && skip "sanitized run: musl programs cannot load the ASan runtime (glibc's), and the musl preload is not sanitized"
 MS=$T/helpers/musl_state
-[ -x "$MS" ] || skip "musl-gcc not installed: no musl test helpers"
-[ -f "$T/lib/rwshim/librwshim-musl.so" ] || skip "musl-gcc not installed: no librwshim-musl.so"
+[ -x "$MS" ] || skip "$(musl_missing): no musl test helpers"
+[ -f "$T/lib/rwshim/librwshim-musl.so" ] || skip "$(musl_missing): no librwshim-musl.so"
 export RWSHIM_UPPER=$T/upper
 user_dir "$RWSHIM_UPPER"; chmod 0700 "$RWSHIM_UPPER"
 USER_ENV=(RWSHIM_UPPER="$RWSHIM_UPPER")

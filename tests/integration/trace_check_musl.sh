@@ -6,8 +6,8 @@
 need_root; need_cmd setpriv
 [ "${RWSHIM_SANITIZED:-0}" = 1 ] && skip "sanitized run: musl programs cannot load the ASan runtime (glibc's), and the musl preload is not sanitized"
 MS=$T/helpers/musl_state
-[ -x "$MS" ] || skip "musl-gcc not installed: no musl test helpers"
-[ -f "$T/lib/rwshim/librwshim-musl.so" ] || skip "musl-gcc not installed: no librwshim-musl.so"
+[ -x "$MS" ] || skip "$(musl_missing): no musl test helpers"
+[ -f "$T/lib/rwshim/librwshim-musl.so" ] || skip "$(musl_missing): no librwshim-musl.so"
 mkdir -p "$T/app"; root_tree "$T/app"
 user_dir "$T/home"; mkdir -p "$T/tmp"; chmod 1777 "$T/tmp"
 
