@@ -25,7 +25,12 @@ struct rw_index_header {
         uint32_t slots;
         _Atomic uint32_t used;        /* slots taken; 0 means the upper holds nothing */
         _Atomic uint32_t saturated;
-        uint32_t reserved[11];
+        /* Bumped whenever a directory of the upper is removed, renamed or replaced (rmdir,
+         * rename of or onto a directory, a whiteout or opaque marker over a directory): a
+         * process that caches upper directory fds drops them when it changes. Creations do not
+         * bump it (a new name never invalidates an fd of an existing directory). */
+        _Atomic uint32_t generation;
+        uint32_t reserved[10];
 };
 
 struct rw_index {
@@ -54,6 +59,20 @@ int rw_index_validate(const struct rw_index *idx, size_t size);
 static inline int rw_index_empty(const struct rw_index *idx)
 {
         return !idx || atomic_load_explicit(&idx->hdr.used, memory_order_relaxed) == 0;
+}
+
+/* The structure generation (see rw_index_header.generation); 0 for a NULL index. */
+static inline uint32_t rw_index_generation(const struct rw_index *idx)
+{
+        return idx ? atomic_load_explicit(&idx->hdr.generation, memory_order_acquire) : 0;
+}
+
+/* Announces to every process of every run that upper directory fds they cached may be stale.
+ * Called before the change is made visible (rename/rmdir), and again after it. */
+static inline void rw_index_bump_generation(struct rw_index *idx)
+{
+        if (idx)
+                atomic_fetch_add_explicit(&idx->hdr.generation, 1, memory_order_acq_rel);
 }
 
 /* Records that the upper holds abs (absolute, normalised) and marks its ancestors. */
