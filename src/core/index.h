@@ -61,6 +61,12 @@ static inline int rw_index_empty(const struct rw_index *idx)
         return !idx || atomic_load_explicit(&idx->hdr.used, memory_order_relaxed) == 0;
 }
 
+/* True when the index can no longer tell paths apart and answers "maybe" to everything. */
+static inline int rw_index_saturated(const struct rw_index *idx)
+{
+        return idx && atomic_load_explicit(&idx->hdr.saturated, memory_order_relaxed) != 0;
+}
+
 /* The structure generation (see rw_index_header.generation); 0 for a NULL index. */
 static inline uint32_t rw_index_generation(const struct rw_index *idx)
 {

@@ -177,7 +177,7 @@ static int walk_fast(const struct rw_upper *u, struct rw_where *w, int follow_la
         size_t n = strlen(p), slash = n;
         int fd;
 
-        if (!u->index || n < 2 || atomic_load_explicit(&u->index->hdr.saturated, memory_order_relaxed))
+        if (!u->index || n < 2 || rw_index_saturated(u->index))
                 return 2;
         while (slash > 0 && p[slash] != '/')
                 slash--;
