@@ -400,6 +400,24 @@ int rw_dirlist_build(const struct rw_engine *e, const char *abs, struct rw_dirli
         return rw_dirlist_build_in(e, abs, out, NULL, 0, NULL);
 }
 
+long rw_dirlist_copy(const struct rw_dirlist *l, size_t pos, void *out, size_t size, size_t *ret_next)
+{
+        const struct rw_dirent *d;
+        size_t off = 0, n = 0;
+
+        while ((d = rw_dirlist_at(l, off)) && off < pos)
+                off += d->d_reclen;
+        while ((d = rw_dirlist_at(l, off)) && n + d->d_reclen <= size) {
+                memcpy((char *)out + n, d, d->d_reclen);
+                n += d->d_reclen;
+                off += d->d_reclen;
+        }
+        *ret_next = off;
+        if (n == 0 && d)
+                return -EINVAL;   /* no room for one record */
+        return (long)n;
+}
+
 void rw_dirlist_free(struct rw_dirlist *l)
 {
         if (l->mapped)

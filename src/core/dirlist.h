@@ -44,6 +44,13 @@ int rw_dirlist_build(const struct rw_engine *e, const char *abs, struct rw_dirli
 
 void rw_dirlist_free(struct rw_dirlist *l);
 
+/* getdents64 over a listing: copies whole records, from the first at or after byte position
+ * pos, into out (at most size bytes); *ret_next is the position after the last one copied.
+ * Records are 8-byte aligned and each d_off is the next one's position, so a position from an
+ * older listing of the same directory lands on a boundary or past the end, never inside a
+ * record. Returns the bytes copied, 0 at the end, or -EINVAL when out cannot hold the next. */
+long rw_dirlist_copy(const struct rw_dirlist *l, size_t pos, void *out, size_t size, size_t *ret_next);
+
 /* Record at byte offset off, or NULL at the end. */
 static inline struct rw_dirent *rw_dirlist_at(const struct rw_dirlist *l, size_t off)
 {

@@ -279,6 +279,60 @@ PRELOAD_API int closedir(DIR *d)
         return REAL(closedir)(d);
 }
 
+/* getdents64 called by the program itself (glibc 2.30+'s getdents64(), musl's getdents()):
+ * the C libraries' readdir uses an internal call, so only such programs get here. The fd's
+ * own offset carries the position in the merged listing (as the supervisor does for static
+ * programs), so a dup of the fd, lseek(fd, 0, SEEK_SET) and a d_off given back to lseek all
+ * behave. With a non-empty upper each call pays a readlink of /proc/self/fd/N to learn the
+ * directory, and a merged one rebuilds its listing: rare callers, simple state. Returns the
+ * bytes, 0 at the end or -errno with *ret_done set; *ret_done is 0 when the kernel answers. */
+static long merged_getdents(int fd, void *buf, size_t count, int *ret_done)
+{
+        char abs[PATH_MAX], small[SMALL_BYTES] __attribute__((aligned(8)));
+        struct rw_dirlist l;
+        size_t next;
+
+        *ret_done = 0;
+        if (preload_off() || !needs_merge(fd, ".", abs))
+                return 0;
+        if (rw_dirlist_build_in(&preload_engine, abs, &l, small, sizeof(small), NULL) < 0)
+                return 0;       /* not a directory, gone...: the kernel says what */
+        off_t pos = lseek(fd, 0, SEEK_CUR);
+        long n = pos < 0 ? -errno : rw_dirlist_copy(&l, (size_t)pos, buf, count, &next);
+        rw_dirlist_free(&l);
+        if (n > 0 && lseek(fd, (off_t)next, SEEK_SET) < 0)
+                n = -errno;
+        *ret_done = 1;
+        return n;
+}
+
+#if PRELOAD_GLIBC_ABI
+DECLARE_REAL_OPT(ssize_t, getdents64, int, void *, size_t);
+
+PRELOAD_API ssize_t getdents64(int fd, void *buf, size_t count)
+{
+        int done;
+        long n = merged_getdents(fd, buf, count, &done);
+
+        if (done)
+                return preload_ret((int)n);
+        if (likely(REAL_OPT(getdents64) != NULL))
+                return real_getdents64(fd, buf, count);
+        return RW_SYSCALL(SYS_getdents64, fd, buf, count);
+}
+#else
+DECLARE_REAL(int, getdents, int, struct dirent *, size_t);
+
+/* musl's getdents is getdents64 (its struct dirent is the 64-bit record). */
+PRELOAD_API int getdents(int fd, struct dirent *buf, size_t count)
+{
+        int done;
+        long n = merged_getdents(fd, buf, count, &done);
+
+        return done ? preload_ret((int)n) : REAL(getdents)(fd, buf, count);
+}
+#endif
+
 /* glibc's scandir calls its internal opendir, so it is rebuilt on the wrappers above. */
 static int scan_merged(DIR *d, struct dirent ***list, int (*sel)(const struct dirent *),
                        int (*cmp)(const struct dirent **, const struct dirent **))

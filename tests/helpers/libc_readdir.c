@@ -2,7 +2,9 @@
  * glibc as libc_readdir and for musl as musl_readdir).
  *   list DIR          opendir/readdir: one "name type" line per entry, in listing order
  *   list64 DIR        the same through readdir64
- *   getdents DIR      open(O_DIRECTORY) + syscall(SYS_getdents64), as Go-less raw readers do
+ *   getdents DIR [N]  open(O_DIRECTORY) + getdents64() (musl: getdents()) with an N-byte buffer
+ *                     (default 4096), as programs reading directories themselves do
+ *   sysgetdents DIR   the same through syscall(SYS_getdents64)
  *   check DIR         per entry: d_type and d_ino agree with lstat; telldir/seekdir return to
  *                     a record; dirfd() is the directory stat() shows; prints "ok" or why not
  *   rewind DIR NAME   lists, creates DIR/NAME, rewinddir, lists: "seen" if NAME appears
@@ -68,15 +70,28 @@ struct linux_dirent64 {
         char d_name[];
 };
 
-static int raw_getdents(const char *dir)
+static long call_getdents(int fd, void *buf, size_t size, int raw)
 {
-        char buf[4096] __attribute__((aligned(8)));
+        if (raw)
+                return syscall(SYS_getdents64, fd, buf, size);
+#if defined(__GLIBC__)
+        return getdents64(fd, buf, size);
+#else
+        return getdents(fd, buf, size);
+#endif
+}
+
+static int raw_getdents(const char *dir, size_t size, int raw)
+{
+        static char buf[65536] __attribute__((aligned(8)));
         int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
         if (fd < 0)
                 return die("open", dir);
+        if (size > sizeof(buf))
+                size = sizeof(buf);
         for (;;) {
-                long n = syscall(SYS_getdents64, fd, buf, sizeof(buf));
+                long n = call_getdents(fd, buf, size, raw);
                 if (n < 0)
                         return die("getdents64", dir);
                 if (n == 0)
@@ -206,8 +221,10 @@ int main(int argc, char **argv)
                 return list(argv[2], 0);
         if (argc == 3 && strcmp(argv[1], "list64") == 0)
                 return list(argv[2], 1);
-        if (argc == 3 && strcmp(argv[1], "getdents") == 0)
-                return raw_getdents(argv[2]);
+        if ((argc == 3 || argc == 4) && strcmp(argv[1], "getdents") == 0)
+                return raw_getdents(argv[2], argc == 4 ? (size_t)atol(argv[3]) : 4096, 0);
+        if (argc == 3 && strcmp(argv[1], "sysgetdents") == 0)
+                return raw_getdents(argv[2], 4096, 1);
         if (argc == 3 && strcmp(argv[1], "check") == 0)
                 return check(argv[2]);
         if (argc == 4 && strcmp(argv[1], "rewind") == 0)

@@ -59,6 +59,9 @@ for h in "${helpers[@]}"; do
   assert_eq "$(as_user "$RW" run -- "$H" list64 "$A" | sorted)" ". d .. d a f keep d new f opq d sub d" "$h list64"
   assert_eq "$(as_user "$RW" run -- "$H" list "$A/opq" | sorted)" ". d .. d inner d" "$h opaque dir"
   assert_eq "$(as_user "$RW" run -- "$H" list "$A/opq/inner" | sorted)" ". d .. d n f" "$h below the opaque dir"
+  note "$h: getdents64 called by the program, with a roomy buffer and with one of 64 bytes"
+  assert_eq "$(as_user "$RW" run -- "$H" getdents "$A" | sorted)" ". d .. d a f keep d new f opq d sub d" "$h getdents"
+  assert_eq "$(as_user "$RW" run -- "$H" getdents "$A" 64 | sorted)" ". d .. d a f keep d new f opq d sub d" "$h getdents, 64 bytes"
   note "$h: d_type, d_ino, seekdir and dirfd agree with stat"
   for d in "$A" "$A/sub" "$A/opq" "$A/keep"; do
     out=$(as_user "$RW" run -- "$H" check "$d" 2>&1); st=$?

@@ -163,6 +163,20 @@ static void test_big(void)
         for (struct rw_dirent *d; (d = rw_dirlist_at(&l, off)) != NULL; off += d->d_reclen)
                 chain &= d->d_off == (int64_t)(off + d->d_reclen) && d->d_reclen % 8 == 0;
         ok(chain && off == l.len, "each d_off is the next record's offset, records 8-byte aligned");
+        /* getdents64 over the listing: pages of whole records, resumable from any d_off. */
+        static char page[4096] __attribute__((aligned(8)));
+        size_t pos = 0, next = 0, total = 0, records = 0;
+        long n;
+        while ((n = rw_dirlist_copy(&l, pos, page, sizeof(page), &next)) > 0) {
+                for (long o = 0; o < n; o += ((struct rw_dirent *)(void *)(page + o))->d_reclen)
+                        records++;
+                total += (size_t)n;
+                pos = next;
+        }
+        ok(n == 0 && total == l.len && records == l.count, "copied in pages: every record once, then 0");
+        is_int(rw_dirlist_copy(&l, 0, page, 8, &next), -EINVAL, "no room for one record: EINVAL");
+        is_int(rw_dirlist_copy(&l, 3, page, sizeof(page), &next) > 0 && next > 3, 1,
+               "a position inside a record resumes at the next boundary");
         rw_dirlist_free(&l);
 
         snprintf(abs, sizeof(abs), "%s/lower/app", base);
