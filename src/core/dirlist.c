@@ -334,6 +334,7 @@ int rw_dirlist_build_in(const struct rw_engine *e, const char *abs, struct rw_di
         struct lower_pass lp = { .shadow = &seen, .index = u->index, .dir_in_upper = 1 };
         char lower_path[PATH_MAX];
         const char *lower = abs;
+        int given = ret_fd ? *ret_fd : -1;      /* the caller's own fd of the lower dir */
         int upper_fd = open_upper_fast(u, abs), lower_fd = -1;
         int r = 0;
 
@@ -346,7 +347,7 @@ int rw_dirlist_build_in(const struct rw_engine *e, const char *abs, struct rw_di
         }
         if (upper_fd < 0) {
                 /* Not in the upper: the lower as it is. */
-                lower_fd = rw_openat(AT_FDCWD, lower, O_RDONLY | O_DIRECTORY, 0);
+                lower_fd = given >= 0 ? given : rw_openat(AT_FDCWD, lower, O_RDONLY | O_DIRECTORY, 0);
                 if (lower_fd < 0)
                         return lower_fd;
                 if (ret_fd) {
@@ -364,7 +365,7 @@ int rw_dirlist_build_in(const struct rw_engine *e, const char *abs, struct rw_di
         if (r == 0) {
                 lp.dir = lower;
                 lp.dir_in_upper = (rw_index_query(u->index, lower) & RW_INDEX_UNDER) != 0;
-                lower_fd = rw_openat(AT_FDCWD, lower, O_RDONLY | O_DIRECTORY, 0);
+                lower_fd = given >= 0 ? given : rw_openat(AT_FDCWD, lower, O_RDONLY | O_DIRECTORY, 0);
                 if (lower_fd >= 0)
                         r = read_layer(out, lower_fd, &lp);
                 else if (lower_fd != -ENOENT && lower_fd != -ENOTDIR)
@@ -383,7 +384,7 @@ out:
                 *ret_fd = upper_fd;
                 upper_fd = -1;
         }
-        if (lower_fd >= 0)
+        if (lower_fd >= 0 && lower_fd != given)
                 rw_close(lower_fd);
         if (upper_fd >= 0)
                 rw_close(upper_fd);
