@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 
 #include "core/sys.h"
+#include "core/vfs.h"
 #include "core/vfs_common.h"
 
 #define HEAP_FIRST   65536     /* first mmap'd buffer, doubled as needed */
@@ -263,7 +264,7 @@ static int ancestor_opaque(const struct rw_upper *u, const char *dir)
  * kernel then guarantees the walk stayed inside the upper (abs is normalised: no ".."). Any
  * failure (ENOENT, ELOOP for a symlink, ENOSYS before Linux 5.6) sends the caller to the
  * component walk of rw_layer_lookup. */
-static int open_upper_fast(const struct rw_upper *u, const char *abs)
+static int open_upper_walk(const struct rw_upper *u, const char *abs)
 {
         char path[PATH_MAX];
         size_t n = strlen(abs);
@@ -277,6 +278,25 @@ static int open_upper_fast(const struct rw_upper *u, const char *abs)
         memcpy(path, u->fs, u->fs_len);
         memcpy(path + u->fs_len, abs, n + 1);
         return rw_openat2(AT_FDCWD, path, &how);
+}
+
+/* The same from the process's cached fd of the upper parent (vfs_dircache.c: opened beneath
+ * UPPER/fs through no symlink), so the kernel walks one component instead of the whole path. */
+static int open_upper_fast(const struct rw_engine *e, const char *abs)
+{
+        struct rw_dirref ref;
+
+        if (abs[1] && rw_dircache_get(e, abs, &ref) == 1) {
+                int fd = rw_openat(ref.fd, ref.leaf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+                if (fd == -EBADF) {
+                        rw_dircache_drop(&ref);         /* the fd is no longer the cache's */
+                } else if (rw_dircache_put(e, &ref)) {
+                        return fd;                      /* a failure sends the caller to the lookup */
+                } else if (fd >= 0) {
+                        rw_close(fd);                   /* an upper dir changed meanwhile */
+                }
+        }
+        return open_upper_walk(&e->upper, abs);
 }
 
 /* The slow way: the merged lookup. Fills *ret_upper (the upper dir's fd, or -1 when the upper
@@ -349,7 +369,7 @@ int rw_dirlist_build_in(const struct rw_engine *e, const char *abs, struct rw_di
         char lower_path[PATH_MAX];
         const char *lower = abs;
         int given = ret_fd ? *ret_fd : -1;      /* the caller's own fd of the lower dir */
-        int upper_fd = open_upper_fast(u, abs), lower_fd = -1;
+        int upper_fd = open_upper_fast(e, abs), lower_fd = -1;
         int r = 0;
 
         *out = (struct rw_dirlist){ .buf = buf, .cap = buf ? size : 0 };
