@@ -106,10 +106,11 @@ static int unlink_fast(const struct rw_engine *e, const char *abs, int *ret)
         }
         /* A concurrent rename of the directory does not matter: the unlink of an entry of the
          * same directory inode is the same done before it. */
+        int absent = ref.lower_absent;
         rw_dircache_put(e, &ref);
         if (r < 0)
                 return 0;
-        *ret = whiteout_lower(e, abs, abs);
+        *ret = absent ? 0 : whiteout_lower(e, abs, abs);
         return 1;
 }
 

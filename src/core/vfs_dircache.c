@@ -12,6 +12,12 @@
  * fd is never closed or replaced under a thread using it. Threads share the cache; fork keeps
  * it (fds are inherited, the child resets the counts); exec drops it (O_CLOEXEC).
  *
+ * A slot also remembers whether the lower layer had the directory at all when it was filled: if
+ * not, no name below it can be in the lower, so the real attempt of a create, the lower check of
+ * an unlink and the lower lookup of a name the upper lacks are answered without a syscall. Like
+ * kernel overlayfs, which leaves changes to a lower layer in use undefined, a lower directory
+ * made there later is seen from the next generation on (or by a new process).
+ *
  * The fds sit at fixed high numbers (floor + slot, below 1024 so select() users are not hurt)
  * where a program never gets an fd by the kernel's lowest-free rule; close/dup2/close_range
  * wrappers (preload) keep a program from closing or replacing them (rw_dircache_owns). */
@@ -33,6 +39,7 @@ struct slot {
         _Atomic int fd1;         /* the fd + 1; 0: empty (so the zeroed array starts empty) */
         uint32_t gen;
         uint32_t len;
+        int lower_absent;        /* the lower had no such directory when the slot was filled */
         uint64_t hash;
         char dir[DIR_MAX];
 };
@@ -134,7 +141,12 @@ static int fill(const struct rw_engine *e, struct slot *s, int idx, const char *
         }
         int fd = open_dir(e, floor, dir, len, floor + idx);
         if (fd >= 0) {
+                struct stat st;
+
                 memcpy(s->dir, dir, len);
+                s->dir[len] = '\0';
+                s->lower_absent = rw_fstatat(AT_FDCWD, s->dir, &st, AT_SYMLINK_NOFOLLOW) == -ENOENT;
+                ref->lower_absent = s->lower_absent;
                 s->len = (uint32_t)len;
                 s->hash = h;
                 s->gen = gen;
@@ -172,6 +184,7 @@ int rw_dircache_get(const struct rw_engine *e, const char *abs, struct rw_dirref
                         ref->fd = fd;
                         ref->slot = idx;
                         ref->gen = gen;
+                        ref->lower_absent = s->lower_absent;
                         return 1;
                 }
         }
