@@ -40,6 +40,8 @@ struct slot {
         uint32_t gen;
         uint32_t len;
         int lower_absent;        /* the lower had no such directory when the slot was filled */
+        dev_t dev;               /* of the directory: an fd is closed only while it is still ours */
+        ino_t ino;
         uint64_t hash;
         char dir[DIR_MAX];
 };
@@ -134,15 +136,23 @@ static int fill(const struct rw_engine *e, struct slot *s, int idx, const char *
 {
         int floor = floor_fd();
         int old = atomic_load_explicit(&s->fd1, memory_order_relaxed) - 1;
+        struct stat st;
 
         if (old >= 0) {
+                /* A program that closed it behind our back (no close wrapper: a raw syscall) may
+                 * hold that number now: close it only if it is still our directory. */
                 atomic_store_explicit(&s->fd1, 0, memory_order_relaxed);
-                rw_close(old);
+                if (rw_fstatat(old, "", &st, AT_EMPTY_PATH) == 0 && st.st_dev == s->dev && st.st_ino == s->ino)
+                        rw_close(old);
         }
         int fd = open_dir(e, floor, dir, len, floor + idx);
+        if (fd >= 0 && rw_fstatat(fd, "", &st, AT_EMPTY_PATH) < 0) {
+                rw_close(fd);
+                fd = -1;
+        }
         if (fd >= 0) {
-                struct stat st;
-
+                s->dev = st.st_dev;
+                s->ino = st.st_ino;
                 memcpy(s->dir, dir, len);
                 s->dir[len] = '\0';
                 s->lower_absent = rw_fstatat(AT_FDCWD, s->dir, &st, AT_SYMLINK_NOFOLLOW) == -ENOENT;
