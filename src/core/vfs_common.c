@@ -81,8 +81,9 @@ int rw_make_opaque(const struct rw_engine *e, int parent_fd, const char *name, c
 
 int rw_merged_dir_empty(const struct rw_engine *e, const struct rw_where *w)
 {
+        char buf[4096] __attribute__((aligned(8)));   /* no mmap for a small dir */
         struct rw_dirlist l;
-        int r = rw_dirlist_build(e, w->path, &l);
+        int r = rw_dirlist_build_in(e, w->path, &l, buf, sizeof(buf), NULL);
 
         if (r < 0)
                 return r;
