@@ -52,10 +52,11 @@ static int mutate(struct mutation *m, const void *caller)
                 return m->real(m);
         if (preload_upper_nonempty()) {
                 int q = preload_query(m->dirfd, m->path, abs, sizeof(abs));
-                if (m->path2_is_path)
-                        q |= preload_query(m->dirfd2, m->path2, abs2, sizeof(abs2));
-                if (q & RW_INDEX_UNDER) {
-                        r = redirect(m, abs, abs2);
+                int q2 = m->path2_is_path ? preload_query(m->dirfd2, m->path2, abs2, sizeof(abs2)) : 1;
+                if ((q | (m->path2_is_path ? q2 : 0)) & RW_INDEX_UNDER) {
+                        /* A non-zero answer filled in the absolute path: making it again would
+                         * cost a readlink of /proc/self/fd/N for a dirfd. */
+                        r = q && q2 ? m->vfs(abs, m->path2_is_path ? abs2 : m->path2, m) : redirect(m, abs, abs2);
                         if (unlikely(preload_events_fd >= 0))   /* run -v: what the upper took */
                                 preload_event(m->op, AT_FDCWD, abs, m->path2_is_path ? abs2 : NULL, -1, r < 0 ? -r : 0,
                                               r == 0 ? RW_ACTION_REDIRECTED : rw_errno_redirectable(-r) ? RW_ACTION_DENIED
