@@ -731,6 +731,33 @@ static void trace_call(struct sup_caller *c, const struct call *k, const char *a
         set_note(a, k, abs, abs2);
 }
 
+/* After a real directory was removed or moved away: the upper may still hold an empty
+ * directory by that name, left from the parents of a copy-up whose file has since moved out
+ * (the index no longer lists anything there). It would show in merged listings as a ghost of
+ * the removed directory, so it goes too. Opened without following any symlink: the upper's
+ * tree is partly the program's. */
+static void prune_upper_dir(const struct rw_upper *u, const char *abs)
+{
+        char parent[PATH_MAX];
+        const char *slash = strrchr(abs, '/');
+        struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+
+        if (!u->fs[0] || !slash || slash == abs || (size_t)(slash - abs) >= sizeof(parent))
+                return;
+        memcpy(parent, abs, (size_t)(slash - abs));
+        parent[slash - abs] = '\0';
+        int root = open(u->fs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return;
+        int fd = (int)syscall(SYS_openat2, root, parent, &how, sizeof(how));
+        close(root);
+        if (fd < 0)
+                return;   /* the upper has no such parent: nothing was left */
+        unlinkat(fd, slash + 1, AT_REMOVEDIR);   /* ENOENT, ENOTDIR, ENOTEMPTY: leave it */
+        close(fd);
+}
+
 /* A write to a name the upper does not hold is first made for real, here, as the kernel would
  * make it for the program (the preload does the same): that is the whole cost of the call
  * when it is allowed. Only a refusal the upper can fix (EACCES, EPERM, EROFS) goes on to the
@@ -738,14 +765,18 @@ static void trace_call(struct sup_caller *c, const struct call *k, const char *a
  * is EEXIST from one lstat, as the kernel puts EEXIST before EACCES and EROFS. Paths whose
  * spelling the kernel may resolve otherwise than abs ("..", a trailing slash) and special
  * files take the engine's way. Returns 1 when a has the answer. */
-static int real_first(const struct rw_engine *e, struct sup_caller *c, const struct call *k, const char *abs,
-                      const char *abs2, const char *text, const struct timespec *ts, struct sup_answer *a)
+static int real_first(const struct rw_engine *e, struct sup_caller *c, const struct call *k, int q,
+                      const char *abs, const char *abs2, const char *text, const struct timespec *ts,
+                      struct sup_answer *a)
 {
         int open = k->kind == K_OPEN || k->kind == K_OPENAT2;
         struct stat st;
         long r;
 
-        if (e->mode != RW_MODE_RUN || k->slash || strstr(k->text, "..") || (open ? !wants_write(k->flags) : !is_change(k->kind)))
+        /* q == 0: the index knows nothing at, above or below the name (a directory with
+         * entries below in the upper is no real directory's business). */
+        if (q || e->mode != RW_MODE_RUN || k->slash || strstr(k->text, "..") ||
+            (open ? !wants_write(k->flags) : !is_change(k->kind)))
                 return 0;
         if (open && is_special(abs, k->flags))
                 return 0;
@@ -756,6 +787,8 @@ static int real_first(const struct rw_engine *e, struct sup_caller *c, const str
         r = do_native(c, k, abs, abs2, text, ts);
         if (r < 0 && rw_errno_redirectable((int)-r) && !chown_gives_away(k))
                 return 0;
+        if (r == 0 && ((k->kind == K_UNLINK && (k->flags & AT_REMOVEDIR)) || k->kind == K_RENAME))
+                prune_upper_dir(&e->upper, abs);
         if (open)
                 give_fd(a, (int)r, k->flags);
         else
@@ -781,7 +814,7 @@ static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, st
                 trace_call(c, k, abs, abs2, text, t == 1 ? NULL : ts, a);
                 return;
         }
-        if (!(q & RW_INDEX_UNDER) && real_first(e, c, k, abs, abs2, text, t == 1 ? NULL : ts, a))
+        if (real_first(e, c, k, q, abs, abs2, text, t == 1 ? NULL : ts, a))
                 return;
         switch (k->kind) {
         case K_OPEN: case K_OPENAT2:
