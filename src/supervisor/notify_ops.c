@@ -432,7 +432,11 @@ static int chown_gives_away(const struct call *k)
 {
         if (k->kind != K_CHOWN || may_chown_anything())
                 return 0;
-        return (k->uid != (uid_t)-1 && k->uid != geteuid()) || (k->gid != (gid_t)-1 && !in_our_groups(k->gid));
+        static uid_t euid = (uid_t)-1;
+
+        if (euid == (uid_t)-1)
+                euid = geteuid();   /* ours, and the program's: it never changes under us */
+        return (k->uid != (uid_t)-1 && k->uid != euid) || (k->gid != (gid_t)-1 && !in_our_groups(k->gid));
 }
 
 /* The chown of a file away, done as the kernel would do it on the real file of the merged
@@ -775,7 +779,9 @@ static int real_first(const struct rw_engine *e, struct sup_caller *c, const str
 
         /* q == 0: the index knows nothing at, above or below the name (a directory with
          * entries below in the upper is no real directory's business). */
-        if (q || e->mode != RW_MODE_RUN || k->slash || strstr(k->text, "..") ||
+        /* A trailing slash changes nothing for mkdir ("x/" makes x); elsewhere it asks for a
+         * directory, which the normalised abs no longer says. */
+        if (q || e->mode != RW_MODE_RUN || (k->slash && k->kind != K_MKDIR) || strstr(k->text, "..") ||
             (open ? !wants_write(k->flags) : !is_change(k->kind)))
                 return 0;
         if (open && is_special(abs, k->flags))
