@@ -802,6 +802,20 @@ static int real_first(const struct rw_engine *e, struct sup_caller *c, const str
         return 1;
 }
 
+/* A lookup of a name outside the upper goes back to the kernel as it is (see the switch below):
+ * nothing is acted on, so it needs no NOTIF_ID_VALID either. */
+static int passes_untouched(const struct rw_engine *e, const struct call *k, int q)
+{
+        if (e->mode != RW_MODE_RUN || (q & RW_INDEX_UNDER))
+                return 0;
+        switch (k->kind) {
+        case K_STAT: case K_STATX: case K_CHDIR: case K_EXEC: return 1;
+        case K_ACCESS: return !(k->mode & W_OK);
+        case K_OPEN: case K_OPENAT2: return !wants_write(k->flags);
+        default: return 0;
+        }
+}
+
 static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, struct call *k,
                              int (*verify)(void *), void *ctx, struct sup_answer *a)
 {
@@ -810,7 +824,7 @@ static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, st
         int q, t = 1;
         long r;
 
-        if ((q = read_paths(e, c, k, abs, abs2, text)) < 0)
+        if ((q = read_paths(e, c, k, abs, abs2, text)) < 0 || passes_untouched(e, k, q))
                 return;
         if ((k->kind == K_UTIMENS || k->kind == K_UTIMES || k->kind == K_UTIME) && (t = read_times(c, k, ts)) < 0)
                 return;
