@@ -21,6 +21,7 @@
 #include <utime.h>
 
 #include "core/dirlist.h"
+#include "core/layer.h"
 #include "core/path.h"
 #include "core/vfs.h"
 #include "supervisor/notify_dirents.h"
@@ -170,8 +171,22 @@ static int open_as_caller(const struct rw_engine *e, struct sup_caller *c, const
         return fd;
 }
 
+/* 1 when the merged view has a name at abs: mkdir then fails with EEXIST, whatever the
+ * permissions (the kernel puts EEXIST first), and the caller's umask need not be read. */
+static int merged_exists(const struct rw_engine *e, const char *abs)
+{
+        struct rw_where w __attribute__((cleanup(rw_where_release))) = { .parent_fd = -1 };
+        struct stat st;
+
+        if (rw_layer_lookup(&e->upper, abs, 0, &w) < 0)
+                return 0;
+        return w.kind == RW_UPPER || (w.kind == RW_LOWER && fstatat(AT_FDCWD, w.path, &st, AT_SYMLINK_NOFOLLOW) == 0);
+}
+
 static int mkdir_as_caller(const struct rw_engine *e, struct sup_caller *c, const char *abs, long mode)
 {
+        if (merged_exists(e, abs))
+                return -EEXIST;
         mode_t old = umask(sup_caller_umask(c));
         int r = rw_vfs_mkdir(e, abs, (mode_t)mode);
 
@@ -316,9 +331,18 @@ static long do_stat(const struct rw_engine *e, struct sup_caller *c, const struc
         /* "link/" names what link points to, as the kernel resolves it: follow, and a
          * directory it must be. */
         int nofollow = (k->flags & AT_SYMLINK_NOFOLLOW) && !k->slash;
-        int r = rw_vfs_real_path(e, abs, !nofollow, real, sizeof(real));
+        struct rw_where w __attribute__((cleanup(rw_where_release))) = { .parent_fd = -1 };
+        int r = rw_layer_lookup(&e->upper, abs, !nofollow, &w);
 
         if (r < 0)
+                return r;
+        if (k->kind == K_STAT && w.kind == RW_UPPER && !S_ISLNK(w.st.st_mode)) {
+                /* The lookup's own lstat of the upper object is the answer: no second stat. */
+                if (k->slash && !S_ISDIR(w.st.st_mode))
+                        return -ENOTDIR;
+                return sup_caller_write(c, k->buf, &w.st, sizeof(w.st));
+        }
+        if ((r = rw_where_real_path(&e->upper, &w, real, sizeof(real))) < 0)
                 return r;
         if (k->kind == K_STATX) {
                 struct statx stx;
