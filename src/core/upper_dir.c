@@ -239,30 +239,60 @@ static int index_is_valid(int dir_fd)
         return valid;
 }
 
-/* A missing or damaged index is derived again from fs/ into index.tmp, which is renamed into
- * place only when complete: a kill during the rebuild leaves the old state, never an index that
- * validates but misses entries (that would hide files the upper holds). */
+/* Renames (or, with to NULL, removes) the level files of the index named from, "from.1" ... */
+static int move_levels(int dir_fd, const char *from, const char *to)
+{
+        char a[64], b[64];
+
+        for (unsigned l = 1; l < RW_INDEX_LEVELS; l++) {
+                snprintf(a, sizeof(a), "%s.%u", from, l);
+                if (!to) {
+                        if (unlinkat(dir_fd, a, 0) < 0 && errno != ENOENT)
+                                return -errno;
+                        continue;
+                }
+                snprintf(b, sizeof(b), "%s.%u", to, l);
+                if (renameat(dir_fd, a, dir_fd, b) < 0 && errno != ENOENT)
+                        return -errno;
+        }
+        return 0;
+}
+
+/* A missing or damaged index is derived again from fs/ into index.tmp (and the levels it grows,
+ * index.tmp.1 ...), renamed into place only when complete, the levels first: a kill during the
+ * rebuild leaves an index that does not validate, never one that validates but misses entries
+ * (that would hide files the upper holds). Level files of the old index are removed first;
+ * should one survive, its nonce no longer matches and no process reads it. */
 static int create_index(int dir_fd, const char *dir, struct rw_err *e)
 {
-        char fs[PATH_MAX];
+        char fs[PATH_MAX], tmp_path[PATH_MAX];
         RW_AUTOCLOSE int fd = -1;
-        void *map;
+        struct rw_index *map;
+        int r;
 
         if (index_is_valid(dir_fd))
                 return 0;
-        if (join(fs, dir, "fs") < 0)
+        if (join(fs, dir, "fs") < 0 || join(tmp_path, dir, ".rwshim/index.tmp") < 0)
                 return rw_err_set(e, ENAMETOOLONG, "upper dir path", dir);
+        if ((r = move_levels(dir_fd, ".rwshim/index", NULL)) < 0 ||
+            (r = move_levels(dir_fd, ".rwshim/index.tmp", NULL)) < 0)
+                return rw_err_set(e, -r, "remove old upper index levels", dir);
         fd = openat(dir_fd, ".rwshim/index.tmp", O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0 || ftruncate(fd, (off_t)rw_index_file_size()) < 0)
                 return rw_err_set(e, errno, "create upper index", dir);
-        map = mmap(NULL, rw_index_file_size(), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-        if (map == MAP_FAILED)
+        void *init = mmap(NULL, rw_index_file_size(), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (init == MAP_FAILED)
                 return rw_err_set(e, errno, "map upper index", dir);
-        rw_index_init(map);
+        rw_index_init(init);
+        munmap(init, rw_index_file_size());
+        if ((r = rw_index_map(tmp_path, &map)) < 0)
+                return rw_err_set(e, -r, "map upper index", dir);
         rebuild_target = map;
         rebuild_skip = strlen(fs);
         nftw(fs, rebuild_one, 32, FTW_PHYS);
-        munmap(map, rw_index_file_size());
+        rw_index_unmap(map);
+        if ((r = move_levels(dir_fd, ".rwshim/index.tmp", ".rwshim/index")) < 0)
+                return rw_err_set(e, -r, "install upper index levels", dir);
         if (renameat(dir_fd, ".rwshim/index.tmp", dir_fd, ".rwshim/index") < 0)
                 return rw_err_set(e, errno, "install upper index", dir);
         return 0;

@@ -245,6 +245,6 @@ int sup_identity_ensure(const char *upper, struct sup_identity *ret, struct rw_e
         if (r >= 0 && (r = set_environment(ret)) < 0)
                 rw_err_set(e, -r, "set environment", "HOME");
         if (eng.upper.index)
-                munmap(eng.upper.index, rw_index_file_size());
+                rw_index_unmap(eng.upper.index);
         return r;
 }

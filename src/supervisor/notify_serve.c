@@ -109,7 +109,7 @@ void sup_notifier_close(struct sup_notifier *nt)
         nt->req = NULL;
         nt->resp = NULL;
         if (nt->engine.upper.index)
-                munmap(nt->engine.upper.index, rw_index_file_size());
+                rw_index_unmap(nt->engine.upper.index);
         nt->engine.upper.index = NULL;
 }
 
