@@ -18,6 +18,7 @@
 #include "trace/attribute.h"
 #include "trace/event_file.h"
 #include "trace/events.h"
+#include "trace/spool.h"
 #include "trace/json_out.h"
 #include "trace/knowledge.h"
 #include "trace/python_hook.h"
@@ -136,12 +137,13 @@ static size_t writable_set(const struct check_args *a, const char *events_path, 
 struct check_backend {
         struct sandbox_landlock ll;
         struct sandbox_userns u;
-        const char *paths[MAX_WRITABLE + 1];
+        const char *paths[MAX_WRITABLE + 2];   /* + the event file and the spool */
         char title[64];
 };
 
 static int prepare_backend(const struct check_args *a, const struct trace_event_file *ef,
-                           struct check_backend *b, struct sup_launch *l, struct rw_err *e)
+                           const struct trace_spool *spool, struct check_backend *b, struct sup_launch *l,
+                           struct rw_err *e)
 {
         size_t n = 0;
         int r;
@@ -152,6 +154,8 @@ static int prepare_backend(const struct check_args *a, const struct trace_event_
         if (!a->userns) {
                 if ((r = sandbox_landlock_prepare(&b->ll, b->paths, n, ef->fd, e)) < 0)
                         return r;
+                if (spool && (r = sandbox_landlock_allow_file(&b->ll, spool->file.fd, "spool", e)) < 0)
+                        return r;
                 snprintf(b->title, sizeof(b->title), "rwshim check (landlock ABI %d)", b->ll.abi);
                 l->pre_exec = sandbox_landlock_apply;
                 l->pre_exec_ctx = &b->ll;
@@ -159,6 +163,8 @@ static int prepare_backend(const struct check_args *a, const struct trace_event_
         }
         if (ef->on_disk)        /* the read-only remount would hide a temp event file */
                 b->paths[n++] = ef->path;
+        if (spool && spool->file.on_disk)
+                b->paths[n++] = spool->file.path;
         b->u = (struct sandbox_userns){ .writable = b->paths, .n = n, .uid = getuid(), .gid = getgid() };
         if ((r = sandbox_userns_probe(e)) < 0)
                 return r;
@@ -257,6 +263,7 @@ static long write_results(FILE *out, int fd, const struct check_args *a, const c
 static int run_checked(const struct check_args *a, const struct trace_knowledge *kb, FILE *out)
 {
         struct trace_event_file ef;
+        struct trace_spool spool;
         struct check_backend b;
         struct sup_launch l = { .argv = a->cmd, .mode = "check", .verbose = a->verbose };
         struct rw_err e;
@@ -267,12 +274,17 @@ static int run_checked(const struct check_args *a, const struct trace_knowledge 
         if (trace_event_file_create(&ef, 1, &e) < 0)
                 return rw_err_print(&e), CLI_EXIT_OWN_ERROR;
         l.events_path = ef.path;
-        if (prepare_backend(a, &ef, &b, &l, &e) < 0) {
+        /* Without a spool the preload writes each record itself: slower, nothing lost. */
+        int spooled = trace_spool_create(&spool, 1, &e) == 0;
+        l.spool_path = spooled ? spool.file.path : NULL;
+        if (prepare_backend(a, &ef, spooled ? &spool : NULL, &b, &l, &e) < 0) {
                 status = -1;
                 goto out;
         }
         trace_python_hook_setenv();
         status = sup_launch_and_wait(&l, &is_static, &e);
+        if (status >= 0 && spooled && trace_spool_drain(&spool, ef.fd, &e) < 0)
+                status = -1;
         if (status >= 0)
                 outside = write_results(out, ef.fd, a, ef.path, kb, b.title, status, &fixes, &nfixes);
         if (outside > 0 && a->prove && cli_check_prove(out, a->cmd, fixes, nfixes, a->json, a->verbose) < 0)
@@ -282,6 +294,8 @@ out:
         if (status < 0)
                 rw_err_print(&e);
         sandbox_landlock_close(&b.ll);
+        if (spooled)
+                trace_spool_close(&spool);
         trace_event_file_close(&ef);
         if (status < 0 || outside < 0)
                 return CLI_EXIT_OWN_ERROR;

@@ -17,6 +17,7 @@
 #include "trace/knowledge.h"
 #include "trace/python_hook.h"
 #include "trace/report.h"
+#include "trace/spool.h"
 
 const char cli_trace_help[] =
         "Usage: rwshim trace [--json] [-o FILE] [--all] [-v] [--] CMD [ARG]...\n\n"
@@ -97,6 +98,9 @@ static int write_results(FILE *out, int fd, const struct trace_args *a, const ch
         if (trace_log_read_fd(&log, fd, ignore, &e) < 0)
                 return rw_err_print(&e), -1;
         trace_attribute_all(&log, kb);
+        if (log.lost_records && a->json)   /* the report says so itself */
+                fprintf(stderr, "rwshim trace: %zu event%s lost: a process was killed while writing\n",
+                        log.lost_records, log.lost_records == 1 ? "" : "s");
         r = a->json ? trace_json_write(out, &log, NULL, NULL) : trace_report_write(out, &log, &ro);
         trace_log_free(&log);
         if (r < 0) {
@@ -110,6 +114,7 @@ int cli_trace(int argc, char **argv)
 {
         struct trace_args a;
         struct trace_event_file ef;
+        struct trace_spool spool;
         struct trace_knowledge *kb;
         struct rw_err e;
         int status, is_static = 0, r = parse_args(argc, argv, &a);
@@ -124,11 +129,20 @@ int cli_trace(int argc, char **argv)
                 return trace_knowledge_free(kb), CLI_EXIT_OWN_ERROR;
         if (trace_event_file_create(&ef, 0, &e) < 0)
                 return trace_knowledge_free(kb), rw_err_print(&e), CLI_EXIT_OWN_ERROR;
+        /* Without a spool the preload writes each record itself: slower, nothing lost. */
+        int spooled = trace_spool_create(&spool, 0, &e) == 0;
+        if (!spooled && a.verbose)
+                rw_err_print(&e);
         if (trace_python_hook_setenv() < 0 && a.verbose)
                 fprintf(stderr, "rwshim trace: Python attribution unavailable (data/python not found)\n");
         struct sup_launch l = { .argv = a.cmd, .mode = "trace", .events_path = ef.path,
+                                .spool_path = spooled ? spool.file.path : NULL,
                                 .record_all = a.all, .verbose = a.verbose };
         status = sup_launch_and_wait(&l, &is_static, &e);
+        if (status >= 0 && spooled && trace_spool_drain(&spool, ef.fd, &e) < 0)
+                status = -1;
+        if (spooled)
+                trace_spool_close(&spool);
         if (status < 0) {
                 trace_event_file_close(&ef);
                 trace_knowledge_free(kb);

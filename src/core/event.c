@@ -162,3 +162,19 @@ const char *rw_errno_name(int errnum)
         default: return NULL;
         }
 }
+
+_Static_assert(sizeof(struct rw_spool_header) <= RW_SPOOL_HEADER_SIZE, "spool header fits its page");
+_Static_assert(sizeof(struct rw_spool_slot) == RW_SPOOL_SLOT_HEADER, "slot header size");
+
+size_t rw_spool_slot_committed(const struct rw_spool_slot *slot, int *ret_torn)
+{
+        unsigned end = __atomic_load_n(&slot->end, __ATOMIC_ACQUIRE);
+
+        unsigned pending = __atomic_load_n(&slot->pending, __ATOMIC_ACQUIRE);
+
+        /* pending is the end the record being written would have made (preload/spool.c). */
+        *ret_torn = pending != 0 && pending != end;
+        if (end > RW_SPOOL_SLOT_SIZE - RW_SPOOL_SLOT_HEADER)
+                return 0;   /* not something our writer leaves: ignore the slot */
+        return end;
+}

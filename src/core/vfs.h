@@ -47,4 +47,40 @@ int rw_vfs_access(const struct rw_engine *e, const char *abs, int mode, int flag
 /* Resolves every symlink of abs in the merged view (realpath); the result must exist. */
 int rw_vfs_realpath(const struct rw_engine *e, const char *abs, char *out, size_t size);
 
+/* The upper directory fd cache (vfs_dircache.c). A reference to the cached O_PATH fd of the
+ * upper directory UPPER/fs<parent of abs>, and the last component of abs. */
+struct rw_dirref {
+        int fd;
+        int slot;
+        unsigned gen;
+        const char *leaf;       /* inside abs */
+};
+/* 1 and ref filled when the upper holds the parent of abs (absolute, normalised) as a real
+ * directory reached through no symlink; 0 otherwise (take the slow walk). No lock, no syscall
+ * when cached. Every 1 must be paired with rw_dircache_put() or rw_dircache_drop(). */
+int rw_dircache_get(const struct rw_engine *e, const char *abs, struct rw_dirref *ref);
+/* Ends the use; returns 1 if no upper directory changed meanwhile (the answer got through ref
+ * stands), 0 if the caller must redo the call by the slow walk. */
+int rw_dircache_put(const struct rw_engine *e, struct rw_dirref *ref);
+/* Ends the use of an fd that failed with EBADF/ENOTDIR: it is no longer ours. */
+void rw_dircache_drop(struct rw_dirref *ref);
+/* For the close/dup2/close_range wrappers: is fd one of the cache's, and where do they lie? */
+int rw_dircache_owns(int fd);
+int rw_dircache_range(int *ret_first, int *ret_last);
+/* The program replaces fd (dup2 onto it): forget it without closing. */
+void rw_dircache_forget(int fd);
+/* In a forked child (pthread_atfork). */
+void rw_dircache_after_fork(void);
+
+/* True when a new name abs can take the fast path: nothing was ever made or whited out at abs
+ * itself and no ancestor may be opaque (memory-only index checks), and the engine may redirect
+ * it. Then the upper holds no whiteout for it and a lower object there is visible. */
+int rw_vfs_fast_new_ok(const struct rw_engine *e, const char *abs);
+
+/* rw_vfs_open/rw_vfs_mkdir after the real call on abs already failed with native_err (a
+ * redirectable errno) and the index said the upper could not hold abs: skip the second real
+ * attempt when the fast path applies. */
+int rw_vfs_open_denied(const struct rw_engine *e, const char *abs, int flags, mode_t mode, int native_err);
+int rw_vfs_mkdir_denied(const struct rw_engine *e, const char *abs, mode_t mode, int native_err);
+
 #endif

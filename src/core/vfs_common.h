@@ -32,5 +32,8 @@ struct rw_new_name {
         const void *arg;
 };
 int rw_vfs_new_name(const struct rw_engine *e, const char *abs, const struct rw_new_name *how);
+/* The same when the real call on abs already failed with native_err (0: not tried yet). */
+int rw_vfs_new_name_denied(const struct rw_engine *e, const char *abs, const struct rw_new_name *how,
+                           int native_err);
 
 #endif

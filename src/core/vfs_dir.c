@@ -22,9 +22,14 @@ static int hide_old_entries(const struct rw_engine *e, int parent, const char *n
 
 int rw_vfs_mkdir(const struct rw_engine *e, const char *abs, mode_t mode)
 {
+        return rw_vfs_mkdir_denied(e, abs, mode, 0);
+}
+
+int rw_vfs_mkdir_denied(const struct rw_engine *e, const char *abs, mode_t mode, int native_err)
+{
         struct rw_new_name how = { make_dir, hide_old_entries, &mode };
 
-        return rw_vfs_new_name(e, abs, &how);
+        return rw_vfs_new_name_denied(e, abs, &how, native_err);
 }
 
 /* Leaves a whiteout for a lower object that the merged view no longer has. */
@@ -45,7 +50,7 @@ static int whiteout_lower(const struct rw_engine *e, const char *abs, const stru
 }
 
 /* Removes an upper directory that the merged view sees as empty: its whiteouts go with it. */
-static int remove_upper_dir(const struct rw_where *w)
+static int remove_upper_dir(struct rw_index *index, const struct rw_where *w)
 {
         struct rw_dirent *d;
         int fd = rw_openat(w->parent_fd, w->name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
@@ -67,7 +72,11 @@ static int remove_upper_dir(const struct rw_where *w)
                 }
         }
         rw_close(fd);
+        /* Processes caching an fd of this directory (vfs_dircache.c) must drop it: before, so
+         * none starts using it after the removal, and after, so none caches it meanwhile. */
+        rw_index_bump_generation(index);
         r = rw_unlinkat(w->parent_fd, w->name, AT_REMOVEDIR);
+        rw_index_bump_generation(index);
         return r;
 }
 
@@ -99,7 +108,7 @@ static int remove_name(const struct rw_engine *e, const char *abs, int dir)
                         return wrong_type;
                 if (dir && (r = must_be_empty(e, &w)) < 0)
                         return r;
-                r = dir ? remove_upper_dir(&w) : rw_unlinkat(w.parent_fd, w.name, 0);
+                r = dir ? remove_upper_dir(e->upper.index, &w) : rw_unlinkat(w.parent_fd, w.name, 0);
                 return r < 0 ? r : whiteout_lower(e, abs, &w);
         case RW_LOWER:
                 break;

@@ -1,5 +1,7 @@
 /* Metadata changes on the merged view (preload-safe): chmod, chown, utimens, truncate, each a
  * rw_vfs_meta() callback, shared by the preload and the supervisor's seccomp backend. */
+#include <unistd.h>
+
 #include "core/sys.h"
 #include "core/vfs.h"
 
@@ -65,10 +67,40 @@ int rw_vfs_chmod(const struct rw_engine *e, const char *abs, mode_t mode, int fo
         return rw_vfs_meta(e, abs, follow, apply_chmod, &c);
 }
 
+/* True if the caller may not make this ownership change on a file of its own: a uid other than
+ * its own, or a group it is not in (chown(2) without CAP_CHOWN). Root is left to the kernel. */
+static int chown_gives_away(uid_t uid, gid_t gid)
+{
+        gid_t groups[256];
+        int n;
+
+        if (geteuid() == 0)
+                return 0;
+        if (uid != (uid_t)-1 && uid != geteuid())
+                return 1;
+        if (gid == (gid_t)-1 || gid == getegid())
+                return 0;
+        n = getgroups(sizeof(groups) / sizeof(groups[0]), groups);
+        if (n < 0)
+                return 0;     /* too many groups to tell: let the upper copy decide */
+        for (int i = 0; i < n; i++)
+                if (groups[i] == gid)
+                        return 0;
+        return 1;
+}
+
 int rw_vfs_chown(const struct rw_engine *e, const char *abs, uid_t uid, gid_t gid, int follow)
 {
         struct meta_change c = { .uid = uid, .gid = gid };
 
+        /* Giving a file away fails on an upper copy as on the lower one (EPERM): it must not
+         * copy the file up on the way, so it gets the real call on the merged path only. */
+        if (chown_gives_away(uid, gid)) {
+                char real[PATH_MAX];
+                int r = rw_vfs_real_path(e, abs, follow, real, sizeof(real));
+
+                return r < 0 ? r : apply_chown(real, follow, &c);
+        }
         return rw_vfs_meta(e, abs, follow, apply_chown, &c);
 }
 

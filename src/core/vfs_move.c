@@ -82,11 +82,12 @@ static int clear_dir_target(const struct rw_engine *e, const struct rw_where *ds
                                 off += reclen;
                         }
                 rw_close(fd);
+                rw_index_bump_generation(e->upper.index);   /* cached fds of dst: see vfs_dircache.c */
                 int r = rw_unlinkat(dst_parent, dst_name, AT_REMOVEDIR);
+                rw_index_bump_generation(e->upper.index);
                 if (r < 0)
                         return r;
         }
-        (void)e;
         return 0;
 }
 
@@ -113,8 +114,14 @@ static int move_in_upper(const struct rw_engine *e, const char *from, const char
         }
         rw_engine_register(e, to, dst->path);
         r = replacing_dir ? clear_dir_target(e, dst, dp, dst_name) : 0;
+        /* A directory moving takes its subtree's cached fds to other names (vfs_dircache.c):
+         * bump before (no one starts on the old name after) and after (no one cached it between). */
+        if (r == 0 && S_ISDIR(st->st_mode))
+                rw_index_bump_generation(e->upper.index);
         if (r == 0)
                 r = rw_renameat2(sp, src_name, dp, dst_name, 0);
+        if (S_ISDIR(st->st_mode))
+                rw_index_bump_generation(e->upper.index);
         if (r == 0 && S_ISDIR(st->st_mode) && rw_lower_exists(dst->path, NULL))
                 r = rw_make_opaque(e, dp, dst_name, dst->path);
         if (r == 0)

@@ -68,7 +68,64 @@ static int redirect_open(const struct rw_engine *e, const char *abs, const struc
         return open_in_upper(e, abs, &copied, flags & ~(O_CREAT | O_EXCL), mode);
 }
 
-int rw_vfs_open(const struct rw_engine *e, const char *abs, int flags, mode_t mode)
+/* openat in the cached upper parent; -ENOENT (never a stale answer) when the fd turned out to
+ * be no longer ours or an upper directory changed meanwhile: the caller takes the slow walk. */
+static int open_cached(const struct rw_engine *e, struct rw_dirref *ref, int flags, mode_t mode)
+{
+        /* O_NOFOLLOW: a symlink in the upper is resolved by the merged lookup, never by the kernel
+         * from inside the upper (ELOOP sends it there). */
+        int fd = rw_openat(ref->fd, ref->leaf, flags | O_NOFOLLOW, mode);
+
+        if (fd == -EBADF || fd == -ENOTDIR) {
+                rw_dircache_drop(ref);
+                return -ENOENT;
+        }
+        if (!rw_dircache_put(e, ref)) {
+                if (fd >= 0)
+                        rw_close(fd);
+                return -ENOENT;
+        }
+        return fd;
+}
+
+/* The fast paths of open (see vfs_dircache.c). Returns the fd or -errno when it answered, or
+ * RW_SLOW for the slow walk. An upper object found in the cached parent is what the merged view
+ * shows (the upper wins); a new name is made there after the one real attempt, under the
+ * conditions of rw_vfs_fast_new_ok(). */
+#define RW_SLOW (-4096)
+static int open_fast(const struct rw_engine *e, const char *abs, int flags, mode_t mode, int native_err)
+{
+        struct rw_dirref ref;
+        int fd;
+
+        /* O_PATH without O_NOFOLLOW would name the symlink itself; O_TMPFILE names a directory. */
+        if ((flags & O_TMPFILE) == O_TMPFILE || ((flags & O_PATH) && !(flags & O_NOFOLLOW)))
+                return RW_SLOW;
+        if (!(flags & O_CREAT)) {
+                if (native_err || !rw_dircache_get(e, abs, &ref))
+                        return RW_SLOW;
+                fd = open_cached(e, &ref, flags, mode);
+                return fd >= 0 ? fd : RW_SLOW;
+        }
+        if (!rw_vfs_fast_new_ok(e, abs))
+                return RW_SLOW;
+        fd = native_err ? native_err : rw_openat(AT_FDCWD, abs, flags, mode);
+        if (fd >= 0 || fd == -EEXIST)
+                return fd;      /* the lower took it, or has it (never whited out) */
+        /* With O_EXCL the kernel says EEXIST before any permission error: EACCES/EPERM/EROFS
+         * then mean the lower has no such name. Without it the name may exist (copy-up). */
+        if (fd != -ENOENT && !(rw_errno_redirectable(fd) && (flags & O_EXCL)))
+                return RW_SLOW;
+        if (!rw_dircache_get(e, abs, &ref))
+                return RW_SLOW;
+        rw_engine_register(e, abs, abs);
+        fd = open_cached(e, &ref, flags, mode);
+        return fd == -ENOENT || fd == -ELOOP ? RW_SLOW : fd;
+}
+
+/* The merged lookup, then the upper object, or the real call on the lower path and a redirect
+ * when it is refused. */
+static int open_slow(const struct rw_engine *e, const char *abs, int flags, mode_t mode)
 {
         struct rw_where w RW_WHERE_AUTO = { .parent_fd = -1 };
         int excl = (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL);
@@ -96,6 +153,20 @@ int rw_vfs_open(const struct rw_engine *e, const char *abs, int flags, mode_t mo
         if (r >= 0 || !wants_write(flags) || !rw_vfs_should_redirect(e, &w, r))
                 return r;
         return redirect_open(e, abs, &w, flags, mode, r);
+}
+
+int rw_vfs_open(const struct rw_engine *e, const char *abs, int flags, mode_t mode)
+{
+        int fd = open_fast(e, abs, flags, mode, 0);
+
+        return fd != RW_SLOW ? fd : open_slow(e, abs, flags, mode);
+}
+
+int rw_vfs_open_denied(const struct rw_engine *e, const char *abs, int flags, mode_t mode, int native_err)
+{
+        int fd = open_fast(e, abs, flags, mode, native_err);
+
+        return fd != RW_SLOW ? fd : open_slow(e, abs, flags, mode);
 }
 
 int rw_vfs_open_flags_for(const char *path, int flags)

@@ -13,7 +13,7 @@
 #include "preload/state.h"
 
 static const char *const saved_names[] = {
-        "RWSHIM_MODE", "RWSHIM_UPPER", "RWSHIM_EVENTS", "RWSHIM_ALL", "RWSHIM_ONLY",
+        "RWSHIM_MODE", "RWSHIM_UPPER", "RWSHIM_EVENTS", "RWSHIM_SPOOL", "RWSHIM_ALL", "RWSHIM_ONLY",
         "RWSHIM_EXCLUDE", "RWSHIM_LIB", "RWSHIM_NOTIFY", "RWSHIM_NOTIFY_PID", "RWSHIM_EXE",
 };
 #define N_SAVED (sizeof(saved_names) / sizeof(saved_names[0]))

@@ -1,10 +1,12 @@
-/* Emitting event records: one NDJSON line per call, one write(2) on an O_APPEND fd. */
+/* Emitting event records: one NDJSON line per call, appended to the thread's spool slot
+ * (preload/spool.c) under trace and check, else written with one write(2) on an O_APPEND fd. */
 #include "preload/state.h"
 
 #include <stdint.h>
 #include <string.h>
 
 #include "core/sys.h"
+#include "preload/spool.h"
 
 /* Cached: getpid() on every event would double the cost of tracing a write. Reset in the
  * child after fork (pthread_atfork, registered by the constructor); exec starts afresh. */
@@ -13,6 +15,7 @@ static pid_t cached_pid;
 void preload_events_after_fork(void)
 {
         cached_pid = 0;
+        preload_spool_after_fork();
 }
 
 /* dladdr() walks the loaded objects on every call: remember the last answers per thread
@@ -76,7 +79,7 @@ void preload_event(const char *op, int dirfd, const char *path, const char *path
                 ev.path2 = preload_abs_path(AT_FDCWD, path2, abs2, sizeof(abs2)) >= 0 ? abs2 : path2;
         ev.caller = caller_name(caller);
         n = rw_event_format(line, sizeof(line), &ev);
-        if (n > 0)
+        if (n > 0 && preload_spool_write(line, (size_t)n) < 0)
                 rw_write(preload_events_fd, line, (size_t)n);
         preload_busy = 0;
         errno = saved;

@@ -12,6 +12,7 @@
 #include "core/path.h"
 #include "core/sys.h"
 #include "core/upper_attach.h"
+#include "core/vfs.h"
 #include "preload/env.h"
 #include "preload/nsswitch_sync.h"
 #include "preload/wrap_time.h"
@@ -276,6 +277,7 @@ static void record_process(int argc, char **argv)
 static void fork_child(void)
 {
         preload_events_after_fork();
+        rw_dircache_after_fork();
         if (preload_engine.mode != RW_MODE_RUN)
                 record_process(0, saved_argv);
 }
@@ -322,13 +324,15 @@ static void preload_setup(int argc, char **argv)
                 mode = RW_MODE_OFF;
         }
         open_events();
+        /* A child keeps the parent's upper directory fds (vfs_dircache.c) but not its threads. */
+        if (preload_events_fd >= 0 || mode == RW_MODE_RUN)
+                pthread_atfork(NULL, NULL, fork_child);
         if (preload_events_fd >= 0) {
                 if (!argv) {
                         argc = 0;
                         argv = cmdline_args();
                 }
                 saved_argv = argv;
-                pthread_atfork(NULL, NULL, fork_child);
                 if (mode != RW_MODE_RUN)
                         record_process(argc, argv);
         }

@@ -12,43 +12,79 @@
 #include "core/vfs.h"
 #include "preload/state.h"
 
-/* Open merged listings, keyed by DIR*. Only touched when at least one exists, so plain
- * readdir never takes the lock. */
-#define MAX_MERGED 256
+/* Open merged listings, keyed by DIR*. A DIR that is not merged never enters the table, so
+ * readdir on it reads one relaxed counter (no lock, no syscall, no allocation) while no merged
+ * DIR is open, and scans the slots ever used with plain loads otherwise. The first slots carry
+ * a static buffer, so a small merged listing needs no mmap. */
+#define MAX_MERGED   256
+#define SMALL_SLOTS  32
+#define SMALL_BYTES  8192          /* ~250 entries of short names */
+#define CLAIMED      ((DIR *)1)    /* a slot being filled: never a real DIR* */
 struct merged_dir {
-        DIR *dir;
-        struct rw_dirlist list;
+        _Atomic(DIR *) dir;
+        atomic_flag busy;          /* the program's threads may share one DIR (glibc locks it) */
         size_t pos;
+        struct rw_dirlist list;
 };
 static struct merged_dir merged[MAX_MERGED];
-static _Atomic int merged_open;
-static atomic_flag merged_lock = ATOMIC_FLAG_INIT;
+static char small_buf[SMALL_SLOTS][SMALL_BYTES] __attribute__((aligned(8)));
+static _Atomic int merged_open;    /* slots claimed */
+static _Atomic int merged_high;    /* slots [0, merged_high) may be claimed */
 
-static void lock(void) { while (atomic_flag_test_and_set_explicit(&merged_lock, memory_order_acquire)) ; }
-static void unlock(void) { atomic_flag_clear_explicit(&merged_lock, memory_order_release); }
+static void lock(struct merged_dir *m)
+{
+        while (atomic_flag_test_and_set_explicit(&m->busy, memory_order_acquire))
+                ;
+}
+static void unlock(struct merged_dir *m) { atomic_flag_clear_explicit(&m->busy, memory_order_release); }
+
+/* A free slot, marked CLAIMED, or NULL when all are taken (the DIR is then not merged). */
+static struct merged_dir *claim(void)
+{
+        for (int i = 0; i < MAX_MERGED; i++) {
+                DIR *expected = NULL;
+
+                if (!atomic_compare_exchange_strong(&merged[i].dir, &expected, CLAIMED))
+                        continue;
+                atomic_fetch_add(&merged_open, 1);
+                int high = atomic_load(&merged_high);
+                while (high < i + 1 && !atomic_compare_exchange_weak(&merged_high, &high, i + 1))
+                        ;
+                return &merged[i];
+        }
+        return NULL;
+}
+
+static void unclaim(struct merged_dir *m)
+{
+        rw_dirlist_free(&m->list);
+        atomic_store_explicit(&m->dir, NULL, memory_order_release);
+        atomic_fetch_sub(&merged_open, 1);
+}
+
+static void *slot_buf(const struct merged_dir *m)
+{
+        size_t i = (size_t)(m - merged);
+
+        return i < SMALL_SLOTS ? small_buf[i] : NULL;
+}
 
 static struct merged_dir *find_merged(DIR *d)
 {
-        for (int i = 0; i < MAX_MERGED; i++)
-                if (merged[i].dir == d)
+        int high = atomic_load_explicit(&merged_high, memory_order_acquire);
+
+        for (int i = 0; i < high; i++)
+                if (atomic_load_explicit(&merged[i].dir, memory_order_acquire) == d)
                         return &merged[i];
         return NULL;
 }
 
-/* Attaches list to d; when the table is full the listing is dropped (lower only). */
-static void attach(DIR *d, struct rw_dirlist *list)
+/* The merged DIR d, or NULL for any other (at once while none is open). */
+static inline struct merged_dir *merged_of(DIR *d)
 {
-        lock();
-        struct merged_dir *m = find_merged(NULL);
-        if (m) {
-                m->dir = d;
-                m->list = *list;
-                m->pos = 0;
-                atomic_fetch_add(&merged_open, 1);
-        }
-        unlock();
-        if (!m)
-                rw_dirlist_free(list);
+        if (likely(atomic_load_explicit(&merged_open, memory_order_relaxed) == 0))
+                return NULL;
+        return find_merged(d);
 }
 
 static int needs_merge(int dirfd, const char *path, char *abs)
@@ -72,83 +108,89 @@ DECLARE_REAL(long, telldir, DIR *);
 DECLARE_REAL(int, scandir, const char *, struct dirent ***, int (*)(const struct dirent *),
              int (*)(const struct dirent **, const struct dirent **));
 
+/* The merged listing's own directory fd (the upper copy) becomes the DIR, so dirfd(), fstat
+ * and fchdir see the directory stat() shows, and no second lookup or open is paid. */
 PRELOAD_API DIR *opendir(const char *path)
 {
-        char abs[PATH_MAX], real[PATH_MAX];
-        struct rw_dirlist list;
+        char abs[PATH_MAX];
+        struct merged_dir *m;
+        int fd = -1, r;
         DIR *d;
-        int r;
 
-        if (preload_off() || !needs_merge(AT_FDCWD, path, abs))
+        if (preload_off() || !needs_merge(AT_FDCWD, path, abs) || !(m = claim()))
                 return REAL(opendir)(path);
-        r = rw_dirlist_build(&preload_engine, abs, &list);
-        if (r == 0)
-                r = rw_vfs_real_path(&preload_engine, abs, 1, real, sizeof(real));
+        r = rw_dirlist_build_in(&preload_engine, abs, &m->list, slot_buf(m), SMALL_BYTES, &fd);
         if (r < 0) {
-                rw_dirlist_free(&list);
+                unclaim(m);
                 errno = -r;
                 return NULL;
         }
-        d = REAL(opendir)(real);
-        if (!d) {
-                rw_dirlist_free(&list);
-                return NULL;
+        d = REAL(fdopendir)(fd);
+        if (!d || r == 1) {     /* r == 1: nothing to merge, a plain DIR of the lower */
+                int saved = errno;
+                if (!d)
+                        rw_close(fd);
+                unclaim(m);
+                errno = saved;
+                return d;
         }
-        attach(d, &list);
+        m->pos = 0;
+        atomic_store_explicit(&m->dir, d, memory_order_release);
         return d;
 }
 
 PRELOAD_API DIR *fdopendir(int fd)
 {
         char abs[PATH_MAX];
-        struct rw_dirlist list;
+        struct merged_dir *m;
+        int own = -1, r;
         DIR *d;
 
-        if (preload_off() || !needs_merge(fd, ".", abs))
+        if (preload_off() || !needs_merge(fd, ".", abs) || !(m = claim()))
                 return REAL(fdopendir)(fd);
-        if (rw_dirlist_build(&preload_engine, abs, &list) < 0)
+        r = rw_dirlist_build_in(&preload_engine, abs, &m->list, slot_buf(m), SMALL_BYTES, &own);
+        if (r >= 0)
+                rw_close(own);
+        if (r != 0) {           /* nothing to merge, or no listing: the program's fd as it is */
+                unclaim(m);
                 return REAL(fdopendir)(fd);
+        }
         d = REAL(fdopendir)(fd);
         if (!d) {
-                rw_dirlist_free(&list);
+                int saved = errno;
+                unclaim(m);
+                errno = saved;
                 return NULL;
         }
-        attach(d, &list);
+        m->pos = 0;
+        atomic_store_explicit(&m->dir, d, memory_order_release);
         return d;
 }
 
-/* Next merged record of d, or (void *)-1 when d is not merged. */
-static void *merged_next(DIR *d)
+/* Next merged record of m, or NULL at the end. */
+static struct rw_dirent *merged_next(struct merged_dir *m)
 {
-        void *res = (void *)-1;
-
-        lock();
-        struct merged_dir *m = find_merged(d);
-        if (m) {
-                struct rw_dirent *e = rw_dirlist_at(&m->list, m->pos);
-                if (e)
-                        m->pos += e->d_reclen;
-                res = e;
-        }
-        unlock();
-        return res;
+        lock(m);
+        struct rw_dirent *e = rw_dirlist_at(&m->list, m->pos);
+        if (e)
+                m->pos += e->d_reclen;
+        unlock(m);
+        return e;
 }
 
 PRELOAD_API struct dirent *readdir(DIR *d)
 {
-        if (likely(atomic_load_explicit(&merged_open, memory_order_relaxed) == 0))
-                return REAL(readdir)(d);
-        void *e = merged_next(d);
-        return e == (void *)-1 ? REAL(readdir)(d) : e;
+        struct merged_dir *m = merged_of(d);
+
+        return likely(!m) ? REAL(readdir)(d) : (struct dirent *)(void *)merged_next(m);
 }
 
 #if PRELOAD_GLIBC_ABI
 PRELOAD_API struct dirent64 *readdir64(DIR *d)
 {
-        if (likely(atomic_load_explicit(&merged_open, memory_order_relaxed) == 0))
-                return REAL(readdir64)(d);
-        void *e = merged_next(d);
-        return e == (void *)-1 ? REAL(readdir64)(d) : e;
+        struct merged_dir *m = merged_of(d);
+
+        return likely(!m) ? REAL(readdir64)(d) : (struct dirent64 *)(void *)merged_next(m);
 }
 #endif
 
@@ -156,11 +198,11 @@ PRELOAD_API struct dirent64 *readdir64(DIR *d)
  * merged listing. */
 PRELOAD_API int readdir_r(DIR *d, struct dirent *entry, struct dirent **result)
 {
-        if (likely(atomic_load_explicit(&merged_open, memory_order_relaxed) == 0))
+        struct merged_dir *m = merged_of(d);
+
+        if (likely(!m))
                 return REAL(readdir_r)(d, entry, result);
-        struct rw_dirent *e = merged_next(d);
-        if (e == (void *)-1)
-                return REAL(readdir_r)(d, entry, result);
+        struct rw_dirent *e = merged_next(m);
         *result = NULL;
         if (!e)
                 return 0;
@@ -176,59 +218,120 @@ PRELOAD_API int readdir_r(DIR *d, struct dirent *entry, struct dirent **result)
         return 0;
 }
 
-/* Applies fn to d's merged state; returns 1 if d is merged. */
-static int with_merged(DIR *d, void (*fn)(struct merged_dir *m, long arg), long arg)
-{
-        int found = 0;
-
-        if (atomic_load_explicit(&merged_open, memory_order_relaxed) == 0)
-                return 0;
-        lock();
-        struct merged_dir *m = find_merged(d);
-        if (m) {
-                fn(m, arg);
-                found = 1;
-        }
-        unlock();
-        return found;
-}
-
-static void set_pos(struct merged_dir *m, long pos) { m->pos = pos < 0 ? 0 : (size_t)pos; }
-static void get_pos(struct merged_dir *m, long ret) { *(long *)ret = (long)m->pos; }
-static void release(struct merged_dir *m, long arg)
-{
-        (void)arg;
-        rw_dirlist_free(&m->list);
-        m->dir = NULL;
-        atomic_fetch_sub(&merged_open, 1);
-}
-
+/* POSIX: after rewinddir the stream shows the directory as it is now, so the listing is
+ * built again (a name made since opendir appears, a removed one goes). If that fails the
+ * stream is at its end. */
 PRELOAD_API void rewinddir(DIR *d)
 {
-        with_merged(d, set_pos, 0);
+        struct merged_dir *m = merged_of(d);
+        char abs[PATH_MAX];
+
+        if (m) {
+                int saved = errno;
+                lock(m);
+                rw_dirlist_free(&m->list);
+                if (preload_abs_path(dirfd(d), ".", abs, sizeof(abs)) >= 0)
+                        rw_dirlist_build_in(&preload_engine, abs, &m->list, slot_buf(m), SMALL_BYTES, NULL);
+                m->pos = 0;
+                unlock(m);
+                errno = saved;
+        }
         REAL(rewinddir)(d);
 }
 
+/* Positions are byte offsets into the listing (each record's d_off is the next one's). */
 PRELOAD_API void seekdir(DIR *d, long pos)
 {
-        if (!with_merged(d, set_pos, pos))
+        struct merged_dir *m = merged_of(d);
+
+        if (likely(!m)) {
                 REAL(seekdir)(d, pos);
+                return;
+        }
+        /* Only a record boundary: a stale or made-up position never lands inside a record. */
+        size_t off = 0;
+        const struct rw_dirent *e;
+        lock(m);
+        while ((e = rw_dirlist_at(&m->list, off)) && (long)off < pos)
+                off += e->d_reclen;
+        m->pos = off;
+        unlock(m);
 }
 
 PRELOAD_API long telldir(DIR *d)
 {
-        long pos;
+        struct merged_dir *m = merged_of(d);
 
-        if (with_merged(d, get_pos, (long)&pos))
-                return pos;
-        return REAL(telldir)(d);
+        if (likely(!m))
+                return REAL(telldir)(d);
+        lock(m);
+        long pos = (long)m->pos;
+        unlock(m);
+        return pos;
 }
 
 PRELOAD_API int closedir(DIR *d)
 {
-        with_merged(d, release, 0);
+        struct merged_dir *m = merged_of(d);
+
+        if (m)
+                unclaim(m);
         return REAL(closedir)(d);
 }
+
+/* getdents64 called by the program itself (glibc 2.30+'s getdents64(), musl's getdents()):
+ * the C libraries' readdir uses an internal call, so only such programs get here. The fd's
+ * own offset carries the position in the merged listing (as the supervisor does for static
+ * programs), so a dup of the fd, lseek(fd, 0, SEEK_SET) and a d_off given back to lseek all
+ * behave. With a non-empty upper each call pays a readlink of /proc/self/fd/N to learn the
+ * directory, and a merged one rebuilds its listing: rare callers, simple state. Returns the
+ * bytes, 0 at the end or -errno with *ret_done set; *ret_done is 0 when the kernel answers. */
+static long merged_getdents(int fd, void *buf, size_t count, int *ret_done)
+{
+        char abs[PATH_MAX], small[SMALL_BYTES] __attribute__((aligned(8)));
+        struct rw_dirlist l;
+        size_t next;
+
+        *ret_done = 0;
+        if (preload_off() || !needs_merge(fd, ".", abs))
+                return 0;
+        if (rw_dirlist_build_in(&preload_engine, abs, &l, small, sizeof(small), NULL) < 0)
+                return 0;       /* not a directory, gone...: the kernel says what */
+        off_t pos = lseek(fd, 0, SEEK_CUR);
+        long n = pos < 0 ? -errno : rw_dirlist_copy(&l, (size_t)pos, buf, count, &next);
+        rw_dirlist_free(&l);
+        if (n > 0 && lseek(fd, (off_t)next, SEEK_SET) < 0)
+                n = -errno;
+        *ret_done = 1;
+        return n;
+}
+
+#if PRELOAD_GLIBC_ABI
+DECLARE_REAL_OPT(ssize_t, getdents64, int, void *, size_t);
+
+PRELOAD_API ssize_t getdents64(int fd, void *buf, size_t count)
+{
+        int done;
+        long n = merged_getdents(fd, buf, count, &done);
+
+        if (done)
+                return preload_ret((int)n);
+        if (likely(REAL_OPT(getdents64) != NULL))
+                return real_getdents64(fd, buf, count);
+        return RW_SYSCALL(SYS_getdents64, fd, buf, count);
+}
+#else
+DECLARE_REAL(int, getdents, int, struct dirent *, size_t);
+
+/* musl's getdents is getdents64 (its struct dirent is the 64-bit record). */
+PRELOAD_API int getdents(int fd, struct dirent *buf, size_t count)
+{
+        int done;
+        long n = merged_getdents(fd, buf, count, &done);
+
+        return done ? preload_ret((int)n) : REAL(getdents)(fd, buf, count);
+}
+#endif
 
 /* glibc's scandir calls its internal opendir, so it is rebuilt on the wrappers above. */
 static int scan_merged(DIR *d, struct dirent ***list, int (*sel)(const struct dirent *),

@@ -14,6 +14,7 @@
 #include "core/sys.h"
 #include "core/vfs.h"
 #include "preload/env.h"
+#include "preload/spool.h"
 #include "preload/state.h"
 
 extern char **environ;
@@ -123,6 +124,7 @@ static int exec_with(const char *path, const char *probe, char *const envp[],
 
         preload_env_fix(envp, kind, probe ? probe : path, &env);
         hand_over_if_supervised(probe, kind);
+        preload_spool_release();   /* the old image's records before the new one's */
         int r = call(path, argv, env.envp, ctx);
         int saved = errno;
         preload_env_release(&env);

@@ -31,6 +31,7 @@ struct mutation {
         off_t length;
         const struct timespec *times;
         const void *extra;          /* per-call arguments that fit no field above (xattrs) */
+        int native_err;             /* -errno of the real call when it was refused, else 0 */
 };
 
 static int redirect(const struct mutation *m, char *abs, char *abs2)
@@ -42,7 +43,7 @@ static int redirect(const struct mutation *m, char *abs, char *abs2)
         return m->vfs(abs, m->path2_is_path ? abs2 : m->path2, m);
 }
 
-static int mutate(const struct mutation *m, const void *caller)
+static int mutate(struct mutation *m, const void *caller)
 {
         char abs[PATH_MAX], abs2[PATH_MAX];
         int r, err;
@@ -69,6 +70,7 @@ static int mutate(const struct mutation *m, const void *caller)
         }
         err = errno;
         if (preload_engine.mode == RW_MODE_RUN && rw_errno_redirectable(err)) {
+                m->native_err = -err;
                 r = redirect(m, abs, abs2);
                 if (r == -EINVAL)
                         r = -err;
@@ -85,7 +87,7 @@ static int mutate(const struct mutation *m, const void *caller)
 DECLARE_REAL(int, mkdirat, int, const char *, mode_t);
 static int real_mkdir_m(const struct mutation *m) { return REAL(mkdirat)(m->dirfd, m->path, m->mode); }
 static int vfs_mkdir_m(const char *a, const char *b, const struct mutation *m)
-{ (void)b; return rw_vfs_mkdir(&preload_engine, a, m->mode); }
+{ (void)b; return rw_vfs_mkdir_denied(&preload_engine, a, m->mode, m->native_err); }
 
 int preload_mkdir(int dirfd, const char *path, mode_t mode, const void *caller)
 {

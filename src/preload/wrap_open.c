@@ -37,6 +37,14 @@ static int open_merged(const char *path, const char *abs, int flags, mode_t mode
         return f < 0 ? f : rw_vfs_open(&preload_engine, abs, f, mode);
 }
 
+/* The same after the real open failed with err, a name the index says the upper cannot hold. */
+static int open_merged_denied(const char *path, const char *abs, int flags, mode_t mode, int err)
+{
+        int f = rw_vfs_open_flags_for(path, flags);
+
+        return f < 0 ? f : rw_vfs_open_denied(&preload_engine, abs, f, mode, f == flags ? -err : 0);
+}
+
 int preload_open(int dirfd, const char *path, int flags, mode_t mode, const void *caller)
 {
         char abs[PATH_MAX];
@@ -59,7 +67,7 @@ int preload_open(int dirfd, const char *path, int flags, mode_t mode, const void
         err = errno;
         if (preload_engine.mode == RW_MODE_RUN && wants_write(flags) && rw_errno_redirectable(err) &&
             preload_abs_path(dirfd, path, abs, sizeof(abs)) >= 0) {
-                fd = open_merged(path, abs, flags, mode);
+                fd = open_merged_denied(path, abs, flags, mode, err);
                 preload_event("open", AT_FDCWD, abs, NULL, flags, fd < 0 ? -fd : err,
                               action_of(fd, 1), caller);
                 return preload_ret(fd);

@@ -14,6 +14,8 @@
 
 /* Where a lookup goes: 0 pass through unchanged, 1 use the real path written to buf,
  * or -errno (the merged view deleted it). */
+static int route_abs(const char *path, const char *abs, int follow, char *buf);
+
 static int route(int dirfd, const char *path, int follow, char *buf)
 {
         char abs[PATH_MAX];
@@ -22,6 +24,12 @@ static int route(int dirfd, const char *path, int follow, char *buf)
                 return 0;
         if (!(preload_query(dirfd, path, abs, sizeof(abs)) & RW_INDEX_UNDER))
                 return 0;
+        return route_abs(path, abs, follow, buf);
+}
+
+/* route() once the index sent (path, made absolute as abs) to the merged view. */
+static int route_abs(const char *path, const char *abs, int follow, char *buf)
+{
         size_t n = strlen(path);
         if (path[n - 1] == '/')
                 follow = 1;     /* the kernel follows a symlink named with a trailing '/' */
@@ -37,6 +45,69 @@ static int route(int dirfd, const char *path, int follow, char *buf)
         }
         return 1;
 }
+
+/* 1 when the index sends (dirfd, path) to the merged view; abs (PATH_MAX) is then its path. */
+static int route_query(int dirfd, const char *path, char *abs)
+{
+        return preload_upper_nonempty() && path && *path &&
+               (preload_query(dirfd, path, abs, PATH_MAX) & RW_INDEX_UNDER);
+}
+
+/* The stat fast path: the upper holds the parent of abs as a cached directory fd. The caller
+ * makes the one real call on (ref->fd, ref->leaf) without following a last symlink. */
+static int fast_ref(const char *path, const char *abs, struct rw_dirref *ref)
+{
+        size_t n = strlen(path);
+
+        /* A trailing '/' asks for a directory and follows a symlink: the slow walk judges it. */
+        return path[n - 1] != '/' && rw_dircache_get(&preload_engine, abs, ref);
+}
+
+/* After the fast call (result r, 0 or -errno): 1 when its answer stands, an upper object that
+ * is not a symlink to follow (islnk); 0 sends the call down the slow walk. */
+static int fast_kept(int r, int islnk, struct rw_dirref *ref)
+{
+        if (r == -EBADF || r == -ENOTDIR) {
+                rw_dircache_drop(ref);   /* the fd is no longer ours (see vfs_dircache.c) */
+                return 0;
+        }
+        return rw_dircache_put(&preload_engine, ref) && r == 0 && !islnk;
+}
+
+/* The lookup wrapper with a fast path: FAST is the call on (D, L) with AT_SYMLINK_NOFOLLOW and
+ * returns 0 or -errno; MODE is the file type it filled in. */
+#define STAT_WRAPPER(op, dirfd, path, follow, CALL, FAST, MODE) do { \
+        char buf_[PATH_MAX], abs_[PATH_MAX]; \
+        struct rw_dirref ref_; \
+        const char *P = (path); \
+        int dfd_ __attribute__((unused)) = (dirfd); \
+        if (preload_off()) return CALL; \
+        int q_ = route_query((dirfd), (path), abs_); \
+        if (q_ && fast_ref((path), abs_, &ref_)) { \
+                int D = ref_.fd; \
+                const char *L = ref_.leaf; \
+                int e_ = errno, f_ = FAST; \
+                if (fast_kept(f_, f_ == 0 && (follow) && S_ISLNK(MODE), &ref_)) { \
+                        note_lookup(op, (dirfd), (path), 0, CALLER); \
+                        return 0; \
+                } \
+                errno = e_; \
+        } \
+        if (q_) { \
+                int r_ = route_abs((path), abs_, (follow), buf_); \
+                if (r_ < 0) return preload_ret(r_); \
+                P = buf_; \
+                dfd_ = AT_FDCWD; \
+        } \
+        int res_ = CALL; \
+        note_lookup(op, (dirfd), (path), res_, CALLER); \
+        return res_; \
+} while (0)
+
+/* The kernel's struct stat is glibc's (and its stat64's) on 64-bit targets; elsewhere the fast
+ * path steps aside (ENOSYS) and the slow walk serves the call. */
+#define FAST_STAT(st, flags) (sizeof(*(st)) == sizeof(struct stat) ? \
+        rw_fstatat(D, L, (struct stat *)(void *)(st), (flags) | AT_SYMLINK_NOFOLLOW) : -ENOSYS)
 
 static void note_lookup(const char *op, int dirfd, const char *path, int r, const void *caller)
 {
@@ -118,37 +189,76 @@ PRELOAD_API int statfs64(const char *path, struct statfs64 *st)
 #endif
 
 PRELOAD_API int stat(const char *path, struct stat *st)
-{ LOOKUP_WRAPPER("stat", AT_FDCWD, path, 1, REAL(stat)(P, st)); }
+{ STAT_WRAPPER("stat", AT_FDCWD, path, 1, REAL(stat)(P, st), FAST_STAT(st, 0), st->st_mode); }
 PRELOAD_API int lstat(const char *path, struct stat *st)
-{ LOOKUP_WRAPPER("lstat", AT_FDCWD, path, 0, REAL(lstat)(P, st)); }
+{ STAT_WRAPPER("lstat", AT_FDCWD, path, 0, REAL(lstat)(P, st), FAST_STAT(st, 0), st->st_mode); }
 PRELOAD_API int fstatat(int dirfd, const char *path, struct stat *st, int flags)
-{ LOOKUP_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), REAL(fstatat)(dfd_, P, st, flags)); }
+{ STAT_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), REAL(fstatat)(dfd_, P, st, flags),
+               FAST_STAT(st, flags), st->st_mode); }
+#ifdef STATX_TYPE
+/* STATX_TYPE: the fast path must know whether it met a symlink to follow. */
+PRELOAD_API int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *st)
+{ STAT_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), libc_statx(dfd_, P, flags, mask, st),
+               (int)rw_sysret(RW_SYSCALL(SYS_statx, D, L, flags | AT_SYMLINK_NOFOLLOW, mask | STATX_TYPE, st)),
+               st->stx_mode); }
+#else   /* headers without struct statx (musl before 1.2.5): the slow walk only */
 PRELOAD_API int statx(int dirfd, const char *path, int flags, unsigned mask, struct statx *st)
 { LOOKUP_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), libc_statx(dfd_, P, flags, mask, st)); }
+#endif
 
 #if PRELOAD_GLIBC_ABI
 PRELOAD_API int stat64(const char *path, struct stat64 *st)
-{ LOOKUP_WRAPPER("stat", AT_FDCWD, path, 1, REAL(stat64)(P, st)); }
+{ STAT_WRAPPER("stat", AT_FDCWD, path, 1, REAL(stat64)(P, st), FAST_STAT(st, 0), st->st_mode); }
 PRELOAD_API int lstat64(const char *path, struct stat64 *st)
-{ LOOKUP_WRAPPER("lstat", AT_FDCWD, path, 0, REAL(lstat64)(P, st)); }
+{ STAT_WRAPPER("lstat", AT_FDCWD, path, 0, REAL(lstat64)(P, st), FAST_STAT(st, 0), st->st_mode); }
 PRELOAD_API int fstatat64(int dirfd, const char *path, struct stat64 *st, int flags)
-{ LOOKUP_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), REAL(fstatat64)(dfd_, P, st, flags)); }
+{ STAT_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), REAL(fstatat64)(dfd_, P, st, flags),
+               FAST_STAT(st, flags), st->st_mode); }
+/* The old entry points: ver only names the layout, the kernel's on 64-bit targets (FAST_STAT). */
 PRELOAD_API int __xstat(int ver, const char *path, struct stat *st)
-{ LOOKUP_WRAPPER("stat", AT_FDCWD, path, 1, REAL(__xstat)(ver, P, st)); }
+{ STAT_WRAPPER("stat", AT_FDCWD, path, 1, REAL(__xstat)(ver, P, st), FAST_STAT(st, 0), st->st_mode); }
 PRELOAD_API int __xstat64(int ver, const char *path, struct stat64 *st)
-{ LOOKUP_WRAPPER("stat", AT_FDCWD, path, 1, REAL(__xstat64)(ver, P, st)); }
+{ STAT_WRAPPER("stat", AT_FDCWD, path, 1, REAL(__xstat64)(ver, P, st), FAST_STAT(st, 0), st->st_mode); }
 PRELOAD_API int __lxstat(int ver, const char *path, struct stat *st)
-{ LOOKUP_WRAPPER("lstat", AT_FDCWD, path, 0, REAL(__lxstat)(ver, P, st)); }
+{ STAT_WRAPPER("lstat", AT_FDCWD, path, 0, REAL(__lxstat)(ver, P, st), FAST_STAT(st, 0), st->st_mode); }
 PRELOAD_API int __lxstat64(int ver, const char *path, struct stat64 *st)
-{ LOOKUP_WRAPPER("lstat", AT_FDCWD, path, 0, REAL(__lxstat64)(ver, P, st)); }
+{ STAT_WRAPPER("lstat", AT_FDCWD, path, 0, REAL(__lxstat64)(ver, P, st), FAST_STAT(st, 0), st->st_mode); }
 PRELOAD_API int __fxstatat(int ver, int dirfd, const char *path, struct stat *st, int flags)
-{ LOOKUP_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), REAL(__fxstatat)(ver, dfd_, P, st, flags)); }
+{ STAT_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), REAL(__fxstatat)(ver, dfd_, P, st, flags),
+               FAST_STAT(st, flags), st->st_mode); }
 PRELOAD_API int __fxstatat64(int ver, int dirfd, const char *path, struct stat64 *st, int flags)
-{ LOOKUP_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), REAL(__fxstatat64)(ver, dfd_, P, st, flags)); }
+{ STAT_WRAPPER("stat", dirfd, path, !(flags & AT_SYMLINK_NOFOLLOW), REAL(__fxstatat64)(ver, dfd_, P, st, flags),
+               FAST_STAT(st, flags), st->st_mode); }
 #endif
 
 /* ---- access ---- */
 DECLARE_REAL(int, faccessat, int, const char *, int, int);
+
+/* access() of an upper object in a cached parent: its own answer (the upper copy is the
+ * merged view's, and W_OK is granted only on lower paths). F_OK is the fstatat alone. Returns 1
+ * with *ret (0 or -errno) set, or 0 for the slow walk (a symlink to follow, a miss). */
+static int access_fast(const char *path, const char *abs, int mode, int flags, int *ret)
+{
+        struct rw_dirref ref;
+        struct stat st;
+        int follow = !(flags & AT_SYMLINK_NOFOLLOW);
+
+        if (!*path || !fast_ref(path, abs, &ref))
+                return 0;
+        int r = rw_fstatat(ref.fd, ref.leaf, &st, AT_SYMLINK_NOFOLLOW);
+        if (r == 0 && mode != F_OK && !(follow && S_ISLNK(st.st_mode)))
+                r = rw_faccessat(ref.fd, ref.leaf, mode, flags | AT_SYMLINK_NOFOLLOW);
+        if (r == -EBADF || r == -ENOTDIR) {
+                rw_dircache_drop(&ref);
+                return 0;
+        }
+        if (!rw_dircache_put(&preload_engine, &ref) || (follow && r == 0 && S_ISLNK(st.st_mode)))
+                return 0;
+        if (r == -ENOENT && !S_ISLNK(st.st_mode))
+                return 0;   /* not in the upper: the lower or a whiteout decides */
+        *ret = r;
+        return 1;
+}
 
 static int do_access(int dirfd, const char *path, int mode, int flags, const void *caller)
 {
@@ -157,8 +267,11 @@ static int do_access(int dirfd, const char *path, int mode, int flags, const voi
 
         if (preload_off())
                 return REAL(faccessat)(dirfd, path, mode, flags);
-        if (preload_upper_nonempty() && (preload_query(dirfd, path, abs, sizeof(abs)) & RW_INDEX_UNDER))
+        if (preload_upper_nonempty() && (preload_query(dirfd, path, abs, sizeof(abs)) & RW_INDEX_UNDER)) {
+                if (access_fast(path, abs, mode, flags, &r))
+                        return preload_ret(r);
                 return preload_ret(rw_vfs_access(&preload_engine, abs, mode, flags));
+        }
         r = REAL(faccessat)(dirfd, path, mode, flags);
         if (r == 0 || !(mode & W_OK) || preload_engine.mode != RW_MODE_RUN) {
                 note_lookup("access", dirfd, path, r, caller);

@@ -117,6 +117,13 @@ int sandbox_landlock_prepare(struct sandbox_landlock *ll, const char *const *wri
         return 0;
 }
 
+int sandbox_landlock_allow_file(struct sandbox_landlock *ll, int fd, const char *what, struct rw_err *e)
+{
+        int r = add_rule_fd(ll, fd, what, e);
+
+        return r == -EBADFD ? 0 : r;
+}
+
 int sandbox_landlock_apply(void *ctx, struct rw_err *e)
 {
         const struct sandbox_landlock *ll = ctx;

@@ -24,6 +24,10 @@ int sandbox_landlock_abi(void);
 int sandbox_landlock_prepare(struct sandbox_landlock *ll, const char *const *writable, size_t n,
                              int extra_fd, struct rw_err *e);
 
+/* Grants the write-class rights on one more file, by fd (the spool). A memfd needs no rule (it is
+ * not restricted): 0 then. Returns >= 0 or -errno with e set. */
+int sandbox_landlock_allow_file(struct sandbox_landlock *ll, int fd, const char *what, struct rw_err *e);
+
 /* sup_launch.pre_exec: sets no_new_privs and restricts the calling (child) process.
  * Async-signal-safe: only syscalls. ctx is a struct sandbox_landlock. */
 int sandbox_landlock_apply(void *ctx, struct rw_err *e);

@@ -71,6 +71,7 @@ static int child_environment(const struct sup_launch *l, const char *lib, const 
             setenv("RWSHIM_LIB", lib, 1) < 0 || set_or_unset("RWSHIM_EXE", exe) < 0)
                 return -errno;
         if (set_or_unset("RWSHIM_UPPER", l->upper) < 0 || set_or_unset("RWSHIM_EVENTS", l->events_path) < 0 ||
+            set_or_unset("RWSHIM_SPOOL", l->spool_path) < 0 ||
             set_or_unset("RWSHIM_ALL", l->record_all ? "1" : NULL) < 0 ||
             set_or_unset("RWSHIM_ONLY", l->only) < 0 || set_or_unset("RWSHIM_EXCLUDE", l->exclude) < 0)
                 return -errno;

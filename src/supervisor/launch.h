@@ -11,6 +11,7 @@ struct sup_launch {
         const char *mode;           /* "run", "trace" or "check": the preload's policy */
         const char *upper;          /* mode run: absolute upper dir, already prepared */
         const char *events_path;    /* NDJSON event file the preload appends to, or NULL */
+        const char *spool_path;     /* the spool the preload batches records in (trace/spool.h), or NULL */
         int record_all;             /* also record reads and lookups (trace --all) */
         const char *only;           /* ':'-separated trees, or NULL */
         const char *exclude;        /* ':'-separated trees, or NULL */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
@@ -392,6 +393,61 @@ static int do_link(const struct rw_engine *e, const char *from, const char *to, 
         return rw_vfs_link(e, from, to, flags);
 }
 
+/* 1 when we hold CAP_CHOWN (root, or root of a user namespace): read once, our credentials
+ * (the program's) do not grow. */
+static int may_chown_anything(void)
+{
+        static int known, answer_cap;
+
+        if (!known) {
+                struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+                struct __user_cap_data_struct d[2] = { { 0 } };
+
+                answer_cap = syscall(SYS_capget, &h, d) == 0 && (d[0].effective & (1u << CAP_CHOWN));
+                known = 1;
+        }
+        return answer_cap;
+}
+
+static int in_our_groups(gid_t gid)
+{
+        static gid_t groups[NGROUPS_MAX];
+        static int n = -1;
+
+        if (gid == getegid())
+                return 1;
+        if (n < 0 && (n = getgroups(NGROUPS_MAX, groups)) < 0)
+                n = 0;
+        for (int i = 0; i < n; i++)
+                if (groups[i] == gid)
+                        return 1;
+        return 0;
+}
+
+/* A chown that gives a file away (another owner, or a group we are not in) needs CAP_CHOWN
+ * whoever owns the file, so no copy-up can make it succeed: the copy would be ours and the
+ * chown of it fail the same way, leaving a copy that shows the file as ours (tar restoring an
+ * archive's owners does this for every file). */
+static int chown_gives_away(const struct call *k)
+{
+        if (k->kind != K_CHOWN || may_chown_anything())
+                return 0;
+        return (k->uid != (uid_t)-1 && k->uid != geteuid()) || (k->gid != (gid_t)-1 && !in_our_groups(k->gid));
+}
+
+/* The chown of a file away, done as the kernel would do it on the real file of the merged
+ * view (its EPERM, or its ENOENT), without copying anything up. */
+static long chown_away(const struct rw_engine *e, const struct call *k, const char *abs)
+{
+        char real[PATH_MAX];
+        int follow = !(k->flags & AT_SYMLINK_NOFOLLOW);
+        int r = rw_vfs_real_path(e, abs, follow, real, sizeof(real));
+
+        if (r < 0)
+                return r;
+        return fchownat(AT_FDCWD, real, k->uid, k->gid, follow ? 0 : AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
+}
+
 /* Calls that change the filesystem: performed here, through the engine, which tries the real
  * filesystem first and redirects only what it refuses. */
 static long do_change(const struct rw_engine *e, struct sup_caller *c, const struct call *k,
@@ -719,6 +775,11 @@ static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, st
                 return;
         default:
                 break;
+        }
+        if (chown_gives_away(k)) {
+                if (q & RW_INDEX_UNDER)
+                        answer(a, chown_away(e, k, abs));
+                return;   /* else the kernel answers from the real file */
         }
         int two = k->kind == K_RENAME || k->kind == K_LINK;
         if (is_change(k->kind) &&

@@ -24,6 +24,7 @@
 
 #include "core/index.h"
 #include "core/upper_attach.h"
+#include "supervisor/notify_callers.h"
 #include "supervisor/notify_domain.h"
 #include "supervisor/notify_fifo.h"
 #include "supervisor/notify_ops.h"
@@ -102,6 +103,7 @@ void sup_notifier_close(struct sup_notifier *nt)
         for (size_t i = 0; i < nt->n_listeners; i++)
                 close(nt->listeners[i]);
         nt->n_listeners = 0;
+        sup_callers_clear();
         free(nt->req);
         free(nt->resp);
         nt->req = NULL;
@@ -155,6 +157,11 @@ size_t sup_notifier_pollfds(const struct sup_notifier *nt, struct pollfd *p, siz
                 p[n++] = (struct pollfd){ .fd = nt->sock, .events = POLLIN };
         for (size_t i = 0; i < nt->n_listeners && n < max; i++)
                 p[n++] = (struct pollfd){ .fd = nt->listeners[i], .events = POLLIN };
+        /* Last, so that it is the one left out when the array is full: a dead thread's entry
+         * then waits for the next round, it is never confused with a live one (pids do not wrap
+         * that fast). */
+        if (sup_callers_fd() >= 0 && n < max)
+                p[n++] = (struct pollfd){ .fd = sup_callers_fd(), .events = POLLIN };
         return n;
 }
 
@@ -174,8 +181,13 @@ size_t sup_notifier_live(const struct sup_notifier *nt)
 
 void sup_notifier_ready(struct sup_notifier *nt, const struct pollfd *p, size_t n)
 {
+        /* Threads gone first: a notification served below must never find the entry of a
+         * thread that has exited under its tid. */
+        for (size_t i = 0; i < n; i++)
+                if (p[i].revents && p[i].fd == sup_callers_fd())
+                        sup_callers_reap();
         for (size_t i = 0; i < n; i++) {
-                if (!p[i].revents)
+                if (!p[i].revents || p[i].fd == sup_callers_fd())
                         continue;
                 if (p[i].fd == nt->sock) {
                         accept_listener(nt);
@@ -313,6 +325,20 @@ static void emit(struct sup_notifier *nt, pid_t pid, const char *caller, const s
         write_record(nt, line, rw_event_format(line, sizeof(line), &ev));
 }
 
+static int is_open(int nr)
+{
+#ifdef SYS_open
+        if (nr == SYS_open)
+                return 1;
+#endif
+        return nr == SYS_openat || nr == SYS_openat2;
+}
+
+static int is_exec(int nr)
+{
+        return nr == SYS_execve || nr == SYS_execveat;
+}
+
 /* Receives and answers one notification. 0, or -1 when the listener is done. */
 static int serve(struct sup_notifier *nt, int fd)
 {
@@ -328,16 +354,23 @@ static int serve(struct sup_notifier *nt, int fd)
         int tracing = nt->engine.mode == RW_MODE_TRACE;
         /* A glibc/musl program with its preload (a dynamic child of a static or Go one, under
          * the inherited filter) is the preload's to serve, under run as under trace. */
-        if (tracing ? identify(nt, tid, &t) : sup_proc_preloaded(tid)) {
+        struct sup_probe *probe = sup_callers_get(tid);
+        int nr = nt->req->data.nr;
+        if (tracing ? identify(nt, tid, &t) : probe->preloaded) {
                 a.kind = SUP_CONTINUE;
                 a.op = NULL;
-        } else if (sup_proc_wrong_preload(tid, nt->req->data.nr, (const uint64_t *)nt->req->data.args)) {
+        } else if (probe->dynamic && is_open(nr) &&
+                   sup_proc_wrong_preload(tid, nr, (const uint64_t *)nt->req->data.args)) {
                 a = (struct sup_answer){ .kind = SUP_RETURN, .value = -ENOENT };   /* the loader skips it */
         } else {
-                sup_caller_init(&c, tid);
+                sup_caller_init(&c, tid, probe);
                 sup_notify_decide(&nt->engine, nt->req, &c, still_pending, &p, &a);
                 sup_caller_close(&c);
         }
+        /* After an exec the thread group runs another image (and an exec from a non-leader
+         * thread moves the tid): what was probed of it no longer holds. */
+        if (is_exec(nr))
+                sup_callers_exec(tid);
         respond(nt, fd, &a);
         if (a.op && nt->events_fd >= 0)
                 emit(nt, tracing ? t.tgid : tid, tracing ? t.exe : NULL, &a);

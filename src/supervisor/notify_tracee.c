@@ -8,41 +8,47 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "core/path.h"
+#include "supervisor/notify_callers.h"
 
-void sup_caller_init(struct sup_caller *c, pid_t tid)
+void sup_caller_init(struct sup_caller *c, pid_t tid, struct sup_probe *probe)
 {
         c->tid = tid;
-        c->mem = -1;
-}
-
-/* Most calls are answered without reading memory (a lookup while the upper is empty), so
- * /proc/<tid>/mem is opened on first use. */
-static int mem(struct sup_caller *c)
-{
-        char path[64];
-
-        if (c->mem < 0) {
-                snprintf(path, sizeof(path), "/proc/%d/mem", (int)c->tid);
-                c->mem = open(path, O_RDWR | O_CLOEXEC);
-        }
-        return c->mem;
+        c->probe = probe;
 }
 
 void sup_caller_close(struct sup_caller *c)
 {
-        if (c->mem >= 0)
-                close(c->mem);
-        c->mem = -1;
+        c->probe = NULL;
+}
+
+/* The remote range [addr, addr + n) as one iovec per page: process_vm_readv transfers whole
+ * iovecs, so a string that ends just before an unmapped page is still read up to there. */
+static size_t page_iovecs(uint64_t addr, size_t n, struct iovec *iov, size_t max)
+{
+        const uint64_t page = 4096;
+        size_t k = 0;
+
+        while (n && k < max) {
+                size_t len = (size_t)(page - (addr & (page - 1)));
+                if (len > n)
+                        len = n;
+                iov[k++] = (struct iovec){ (void *)(uintptr_t)addr, len };
+                addr += len;
+                n -= len;
+        }
+        return k;
 }
 
 int sup_caller_string(struct sup_caller *c, uint64_t addr, char *buf, size_t size)
 {
-        /* /proc/<tid>/mem reads page by page and stops short at an unmapped page, so one
-         * pread of the whole buffer gets a string that ends just before such a page. */
-        ssize_t n = pread(mem(c), buf, size, (off_t)addr);
+        struct iovec local = { buf, size }, remote[PATH_MAX / 4096 + 2];
+        size_t k = page_iovecs(addr, size, remote, sizeof(remote) / sizeof(remote[0]));
+        /* One call, no /proc/<tid>/mem to open: the common path costs a single syscall. */
+        ssize_t n = process_vm_readv(c->tid, &local, 1, remote, k, 0);
 
         if (n <= 0)
                 return -EFAULT;
@@ -53,12 +59,18 @@ int sup_caller_string(struct sup_caller *c, uint64_t addr, char *buf, size_t siz
 
 int sup_caller_read(struct sup_caller *c, uint64_t addr, void *buf, size_t n)
 {
-        return pread(mem(c), buf, n, (off_t)addr) == (ssize_t)n ? 0 : -EFAULT;
+        struct iovec local = { buf, n }, remote = { (void *)(uintptr_t)addr, n };
+
+        return process_vm_readv(c->tid, &local, 1, &remote, 1, 0) == (ssize_t)n ? 0 : -EFAULT;
 }
 
+/* process_vm_writev writes only where the program itself may write, as the kernel's own
+ * copy_to_user does: a read-only buffer gets EFAULT, as it would natively. */
 int sup_caller_write(struct sup_caller *c, uint64_t addr, const void *buf, size_t n)
 {
-        return pwrite(mem(c), buf, n, (off_t)addr) == (ssize_t)n ? 0 : -EFAULT;
+        struct iovec local = { (void *)buf, n }, remote = { (void *)(uintptr_t)addr, n };
+
+        return process_vm_writev(c->tid, &local, 1, &remote, 1, 0) == (ssize_t)n ? 0 : -EFAULT;
 }
 
 /* readlink of /proc/<tid>/<what>, mapped from the upper back to the merged view. */
@@ -177,16 +189,21 @@ static long status_field(struct sup_caller *c, const char *field, int base)
 
 mode_t sup_caller_umask(struct sup_caller *c)
 {
-        long m = status_field(c, "Umask", 8);
+        long m = c->probe ? sup_probe_umask(c->probe) : status_field(c, "Umask", 8);
 
         return m < 0 ? 022 : (mode_t)m & 0777;
 }
 
 int sup_caller_dup_fd(struct sup_caller *c, int fd)
 {
-        long tgid = status_field(c, "Tgid", 10);
+        long tgid = c->probe ? c->probe->tgid : status_field(c, "Tgid", 10);
         int pidfd, r;
 
+        /* The remembered pidfd serves: the thread's shares the process's fd table. */
+        if (c->probe && c->probe->pidfd >= 0) {
+                r = (int)syscall(SYS_pidfd_getfd, c->probe->pidfd, fd, 0);
+                return r < 0 ? -errno : r;
+        }
         if (tgid <= 0)
                 return -ESRCH;
         pidfd = (int)syscall(SYS_pidfd_open, (pid_t)tgid, 0);

@@ -1,6 +1,7 @@
 /* The process behind one seccomp notification, seen from the supervisor: its memory, its
- * cwd and fds, its umask. Everything is read through /proc/<tid>, so the caller must check
- * the notification is still valid (SECCOMP_IOCTL_NOTIF_ID_VALID) before trusting what it read. */
+ * cwd and fds, its umask. Memory is read with process_vm_readv, the rest through /proc/<tid>,
+ * so the caller must check the notification is still valid (SECCOMP_IOCTL_NOTIF_ID_VALID)
+ * before trusting what it read. */
 #ifndef SUPERVISOR_NOTIFY_TRACEE_H
 #define SUPERVISOR_NOTIFY_TRACEE_H
 
@@ -10,14 +11,16 @@
 
 #include "core/layer.h"
 
+struct sup_probe;
+
 struct sup_caller {
         pid_t tid;
-        int mem;        /* /proc/<tid>/mem, opened O_RDWR on first use, or -1 */
+        struct sup_probe *probe;   /* what is remembered of the thread (notify_callers.h), or NULL */
 };
 
-/* Starts with thread tid; nothing is opened yet. Reads fail with -EFAULT when its memory
- * cannot be opened (the process is gone, or not ours to read). */
-void sup_caller_init(struct sup_caller *c, pid_t tid);
+/* Starts with thread tid, and probe (may be NULL); nothing is opened. Reads fail with -EFAULT
+ * when its memory cannot be read (the process is gone, or not ours to read). */
+void sup_caller_init(struct sup_caller *c, pid_t tid, struct sup_probe *probe);
 void sup_caller_close(struct sup_caller *c);
 
 /* Reads the NUL-terminated string at addr into buf. 0, -EFAULT, or -ENAMETOOLONG. */

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,22 @@ static int add_fs(struct trace_log *log, json_t *o)
         return 0;
 }
 
+static int add_lost(struct trace_log *log, json_t *o)
+{
+        json_int_t n = json_integer_value(json_object_get(o, "records"));
+        pid_t pid = pid_of(o, "pid");
+
+        if (n <= 0 || n > 1000000)
+                return -EINVAL;
+        log->lost_records += (size_t)n;
+        for (size_t i = 0; i < log->nlost_pids; i++)
+                if (log->lost_pids[i] == pid)
+                        return 0;
+        if (log->nlost_pids < TRACE_MAX_FRAMES)
+                log->lost_pids[log->nlost_pids++] = pid;
+        return 0;
+}
+
 static int beneath(const char *path, const char *tree)
 {
         size_t len = strlen(tree);
@@ -126,6 +143,8 @@ static int add_record(struct trace_log *log, json_t *o, const char *const *ignor
                 return add_py(log, o);
         if (kind && strcmp(kind, "fs") == 0)
                 return add_fs(log, o);
+        if (kind && strcmp(kind, "lost") == 0)
+                return add_lost(log, o);
         return -EINVAL;
 }
 
@@ -142,30 +161,51 @@ static int same_path(const char *a, const char *b)
         return a && b && strcmp(a, b) == 0;
 }
 
-/* The Python call behind an event: the latest audit record of the same process, before the
- * event, naming the same path. The hook fires just before the call, in the same process. */
-static const struct trace_py *match_py(const struct trace_log *log, const struct trace_event *ev,
-                                       size_t npy_before)
+static int py_names(const struct trace_py *p, const struct trace_event *ev)
 {
-        for (size_t i = npy_before; i-- > 0;) {
-                const struct trace_py *p = &log->py[i];
+        return p->pid == ev->pid && (same_path(p->path, ev->path) || same_path(p->path2, ev->path) ||
+                                     same_path(p->path, ev->path2));
+}
 
-                if (p->pid != ev->pid)
-                        continue;
-                if (same_path(p->path, ev->path) || same_path(p->path2, ev->path) ||
-                    same_path(p->path, ev->path2))
-                        return p;
-        }
+/* The Python call behind an event: an audit record of the same process, before the event in the
+ * file, naming the same path. The hook fires just before the call, in the same process, and
+ * writes its record at once, while the preload's record of the call may wait in the spool:
+ * several Python records can precede a batch of the preload's. So the earliest record after the
+ * one the process's previous event matched is taken first (calls pair up in order), else the
+ * latest one before it (one Python call that made several libc calls). *last is that process's
+ * previous match (SIZE_MAX: none). */
+static const struct trace_py *match_py(const struct trace_log *log, const struct trace_event *ev,
+                                       size_t npy_before, size_t *last)
+{
+        size_t from = *last == SIZE_MAX ? 0 : *last + 1;
+
+        for (size_t i = from; i < npy_before; i++)
+                if (py_names(&log->py[i], ev))
+                        return *last = i, &log->py[i];
+        for (size_t i = from < npy_before ? from : npy_before; i-- > 0;)
+                if (py_names(&log->py[i], ev))
+                        return &log->py[i];
         return NULL;
 }
 
+/* The previous match of each process, in a small table of recent processes (a miss only makes
+ * the search start earlier). */
+#define LAST_MATCH_SLOTS 64
+
 static void link_records(struct trace_log *log)
 {
+        struct { pid_t pid; size_t last; } table[LAST_MATCH_SLOTS];
+
+        for (size_t i = 0; i < LAST_MATCH_SLOTS; i++)
+                table[i].pid = -1, table[i].last = SIZE_MAX;
         for (size_t i = 0; i < log->nevents; i++) {
                 struct trace_event *ev = &log->events[i];
+                size_t slot = (size_t)ev->pid % LAST_MATCH_SLOTS;
 
+                if (table[slot].pid != ev->pid)
+                        table[slot].pid = ev->pid, table[slot].last = SIZE_MAX;
                 ev->proc = trace_log_proc(log, ev->pid);
-                ev->py = match_py(log, ev, ev->py_seen);
+                ev->py = log->npy ? match_py(log, ev, ev->py_seen, &table[slot].last) : NULL;
         }
 }
 

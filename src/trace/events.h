@@ -57,6 +57,11 @@ struct trace_log {
         struct trace_py *py;        size_t npy;
         struct json_t **records;    size_t nrecords;   /* owned; strings above point into them */
         size_t bad_lines;           /* lines that were not valid records (a killed writer) */
+        /* {"ev":"lost"}: records a process lost when it was killed in the middle of writing one
+         * (trace/spool.c), and the first of those processes. */
+        size_t lost_records;
+        pid_t lost_pids[TRACE_MAX_FRAMES];
+        size_t nlost_pids;
 };
 
 /* Reads every record from fd (from offset 0; fd is not closed) into log, skipping records about

@@ -279,6 +279,13 @@ static void print_summary(FILE *out, const struct trace_log *log, const struct g
         fputc('\n', out);
         if (log->bad_lines)
                 fprintf(out, "  (%zu unreadable event lines skipped)\n", log->bad_lines);
+        if (log->lost_records) {
+                fprintf(out, "  %zu event%s lost: killed while writing (process", log->lost_records,
+                        log->lost_records == 1 ? "" : "s");
+                for (size_t i = 0; i < log->nlost_pids; i++)
+                        fprintf(out, " %d", (int)log->lost_pids[i]);
+                fputs(")\n", out);
+        }
 }
 
 int trace_report_write(FILE *out, const struct trace_log *log, const struct trace_report_opts *o)
