@@ -311,6 +311,20 @@ static int open_upper_slow(const struct rw_upper *u, const char *abs, int *ret_u
         return 0;
 }
 
+/* Appends the lower dir's records the upper does not shadow; *ret_fd is its fd (given, the
+ * caller's, or opened here), or -1 when the dir exists only in the upper. */
+static int read_lower(struct rw_dirlist *out, const struct rw_upper *u, const char *lower, int given,
+                      struct lower_pass *lp, int *ret_fd)
+{
+        lp->dir = lower;
+        lp->dir_in_upper = (rw_index_query(u->index, lower) & RW_INDEX_UNDER) != 0;
+        int fd = given >= 0 ? given : rw_openat(AT_FDCWD, lower, O_RDONLY | O_DIRECTORY, 0);
+        *ret_fd = fd < 0 ? -1 : fd;
+        if (fd >= 0)
+                return read_layer(out, fd, lp);
+        return fd == -ENOENT || fd == -ENOTDIR ? 0 : fd;
+}
+
 /* Sets each record's d_off to the offset of the next one (the telldir/seekdir cookie and the
  * getdents64 position) and counts them. */
 static void finish(struct rw_dirlist *l)
@@ -334,6 +348,7 @@ int rw_dirlist_build_in(const struct rw_engine *e, const char *abs, struct rw_di
         struct lower_pass lp = { .shadow = &seen, .index = u->index, .dir_in_upper = 1 };
         char lower_path[PATH_MAX];
         const char *lower = abs;
+        int given = ret_fd ? *ret_fd : -1;      /* the caller's own fd of the lower dir */
         int upper_fd = open_upper_fast(u, abs), lower_fd = -1;
         int r = 0;
 
@@ -346,7 +361,7 @@ int rw_dirlist_build_in(const struct rw_engine *e, const char *abs, struct rw_di
         }
         if (upper_fd < 0) {
                 /* Not in the upper: the lower as it is. */
-                lower_fd = rw_openat(AT_FDCWD, lower, O_RDONLY | O_DIRECTORY, 0);
+                lower_fd = given >= 0 ? given : rw_openat(AT_FDCWD, lower, O_RDONLY | O_DIRECTORY, 0);
                 if (lower_fd < 0)
                         return lower_fd;
                 if (ret_fd) {
@@ -361,15 +376,8 @@ int rw_dirlist_build_in(const struct rw_engine *e, const char *abs, struct rw_di
                 r = take_upper(out, &seen, stack);
         if (r == 0)
                 r = ancestor_opaque(u, lower);
-        if (r == 0) {
-                lp.dir = lower;
-                lp.dir_in_upper = (rw_index_query(u->index, lower) & RW_INDEX_UNDER) != 0;
-                lower_fd = rw_openat(AT_FDCWD, lower, O_RDONLY | O_DIRECTORY, 0);
-                if (lower_fd >= 0)
-                        r = read_layer(out, lower_fd, &lp);
-                else if (lower_fd != -ENOENT && lower_fd != -ENOTDIR)
-                        r = lower_fd;   /* the dir exists only in the upper: ENOENT/ENOTDIR */
-        }
+        if (r == 0)
+                r = read_lower(out, u, lower, given, &lp, &lower_fd);
         if (r > 0)
                 r = 0;                  /* opaque: the upper alone */
 out:
@@ -383,7 +391,7 @@ out:
                 *ret_fd = upper_fd;
                 upper_fd = -1;
         }
-        if (lower_fd >= 0)
+        if (lower_fd >= 0 && lower_fd != given)
                 rw_close(lower_fd);
         if (upper_fd >= 0)
                 rw_close(upper_fd);

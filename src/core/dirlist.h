@@ -30,11 +30,13 @@ struct rw_dirlist {
  * per layer, straight into buf (the caller's memory, e.g. on its stack or in a static slot;
  * may be NULL) and into mmap'd memory only when it does not fit, so it is safe in any context
  * the preload runs in.
- * With ret_fd non-NULL, *ret_fd receives the directory's own fd (O_RDONLY|O_DIRECTORY|
- * O_CLOEXEC, the upper copy when the upper holds it), at offset end: a DIR for the program
- * to hold, with no second lookup or open. When the directory turns out to need no merge (the
- * upper holds neither it nor anything hiding it), 1 is returned, *ret_fd is the lower fd at
- * offset 0 and nothing is listed.
+ * With ret_fd non-NULL, *ret_fd receives the fd for the program's DIR: the directory stat()
+ * shows (the lower one, unless the index has the dir or an ancestor as an entry), at its end.
+ * On entry *ret_fd is -1, or the caller's own fd of the lower directory (at offset 0), which
+ * is then read instead of opening another and never closed: *ret_fd comes back equal to it
+ * when that is the DIR's fd. When the directory turns out to need no merge (the upper holds
+ * neither it nor anything hiding it), 1 is returned, *ret_fd is the lower fd at offset 0 and
+ * nothing is listed.
  * Returns 0 (or 1), or -errno (-ENOENT when gone, -ENOTDIR). */
 int rw_dirlist_build_in(const struct rw_engine *e, const char *abs, struct rw_dirlist *out,
                         void *buf, size_t size, int *ret_fd);

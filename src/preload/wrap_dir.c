@@ -108,30 +108,45 @@ DECLARE_REAL(long, telldir, DIR *);
 DECLARE_REAL(int, scandir, const char *, struct dirent ***, int (*)(const struct dirent *),
              int (*)(const struct dirent **, const struct dirent **));
 
-/* The merged listing's own directory fd (the upper copy) becomes the DIR, so dirfd(), fstat
- * and fchdir see the directory stat() shows, and no second lookup or open is paid. */
+/* The program's DIR holds the directory stat() shows, so dirfd(), fstat and fchdir agree with
+ * it. For the common case, a lower dir the upper only adds names to, that is the lower: libc
+ * opens it as natively and the listing reads that fd, so no extra open or fdopendir is paid. */
 PRELOAD_API DIR *opendir(const char *path)
 {
         char abs[PATH_MAX];
         struct merged_dir *m;
+        DIR *pre = NULL, *d;
         int fd = -1, r;
-        DIR *d;
 
         if (preload_off() || !needs_merge(AT_FDCWD, path, abs) || !(m = claim()))
                 return REAL(opendir)(path);
+        if (!(rw_index_query(preload_engine.upper.index, abs) & RW_INDEX_UNDER) &&
+            (pre = REAL(opendir)(abs)) != NULL)
+                fd = dirfd(pre);
         r = rw_dirlist_build_in(&preload_engine, abs, &m->list, slot_buf(m), SMALL_BYTES, &fd);
         if (r < 0) {
+                if (pre)
+                        REAL(closedir)(pre);
                 unclaim(m);
                 errno = -r;
                 return NULL;
         }
-        d = REAL(fdopendir)(fd);
-        if (!d || r == 1) {     /* r == 1: nothing to merge, a plain DIR of the lower */
-                int saved = errno;
-                if (!d)
+        if (pre && fd == dirfd(pre)) {
+                d = pre;
+        } else {
+                if (pre)
+                        REAL(closedir)(pre);   /* the listing says the DIR is the upper's */
+                d = REAL(fdopendir)(fd);
+                if (!d) {
+                        int saved = errno;
                         rw_close(fd);
+                        unclaim(m);
+                        errno = saved;
+                        return NULL;
+                }
+        }
+        if (r == 1) {           /* nothing to merge: a plain DIR of the lower */
                 unclaim(m);
-                errno = saved;
                 return d;
         }
         m->pos = 0;

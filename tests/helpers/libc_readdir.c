@@ -9,10 +9,13 @@
  *                     a record; dirfd() is the directory stat() shows; prints "ok" or why not
  *   rewind DIR NAME   lists, creates DIR/NAME, rewinddir, lists: "seen" if NAME appears
  *   openat DIR NAME   reads NAME through openat(dirfd(opendir(DIR)), NAME)
+ *   scandir DIR       scandir + alphasort: the names, one a line
+ *   nftw DIR          nftw(FTW_PHYS): each path below DIR, one a line
  * Exit 0, or 1 with one line on stderr. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,8 +218,48 @@ static int open_by_dirfd(const char *dir, const char *name)
         return 0;
 }
 
+static int by_scandir(const char *dir)
+{
+        struct dirent **v;
+        int n = scandir(dir, &v, NULL, alphasort);
+
+        if (n < 0)
+                return die("scandir", dir);
+        for (int i = 0; i < n; i++) {
+                printf("%s\n", v[i]->d_name);
+                free(v[i]);
+        }
+        free(v);
+        return 0;
+}
+
+static size_t walk_root;
+
+static int walk_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+        (void)st;
+        (void)ftw;
+        if (!path[walk_root])
+                printf("/\n");         /* the top itself */
+        else
+                printf("%s%s\n", path + walk_root, type == FTW_D ? "/" : "");
+        return 0;
+}
+
+static int by_nftw(const char *dir)
+{
+        walk_root = strlen(dir);
+        if (nftw(dir, walk_one, 16, FTW_PHYS) != 0)
+                return die("nftw", dir);
+        return 0;
+}
+
 int main(int argc, char **argv)
 {
+        if (argc == 3 && strcmp(argv[1], "scandir") == 0)
+                return by_scandir(argv[2]);
+        if (argc == 3 && strcmp(argv[1], "nftw") == 0)
+                return by_nftw(argv[2]);
         if (argc == 3 && strcmp(argv[1], "list") == 0)
                 return list(argv[2], 0);
         if (argc == 3 && strcmp(argv[1], "list64") == 0)

@@ -59,6 +59,10 @@ for h in "${helpers[@]}"; do
   assert_eq "$(as_user "$RW" run -- "$H" list64 "$A" | sorted)" ". d .. d a f keep d new f opq d sub d" "$h list64"
   assert_eq "$(as_user "$RW" run -- "$H" list "$A/opq" | sorted)" ". d .. d inner d" "$h opaque dir"
   assert_eq "$(as_user "$RW" run -- "$H" list "$A/opq/inner" | sorted)" ". d .. d n f" "$h below the opaque dir"
+  note "$h: scandir and nftw walk the merged view"
+  assert_eq "$(as_user "$RW" run -- "$H" scandir "$A" | tr '\n' ' ')" ". .. a keep new opq sub " "$h scandir"
+  assert_eq "$(as_user "$RW" run -- "$H" nftw "$A" | grep -v "^/sub/r-" | sorted)" \
+    "/ /a /keep/ /keep/k /new /opq/ /opq/inner/ /opq/inner/n /sub/ /sub/s /sub/s2" "$h nftw"
   note "$h: getdents64 called by the program, with a roomy buffer and with one of 64 bytes"
   assert_eq "$(as_user "$RW" run -- "$H" getdents "$A" | sorted)" ". d .. d a f keep d new f opq d sub d" "$h getdents"
   assert_eq "$(as_user "$RW" run -- "$H" getdents "$A" 64 | sorted)" ". d .. d a f keep d new f opq d sub d" "$h getdents, 64 bytes"

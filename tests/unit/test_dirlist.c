@@ -194,6 +194,7 @@ static void test_fd(struct rw_index *idx)
         int fd = -1;
 
         snprintf(abs, sizeof(abs), "%s/lower/app/dir", base);
+        fd = -1;
         is_int(rw_dirlist_build_in(&eng, abs, &l, NULL, 0, &fd), 1, "not in the upper: nothing to merge");
         ok(fd >= 0 && fstat(fd, &fst) == 0 && stat(abs, &st) == 0 && fst.st_ino == st.st_ino,
            "and the fd is the lower dir");
@@ -204,6 +205,7 @@ static void test_fd(struct rw_index *idx)
         snprintf(abs, sizeof(abs), "%s/lower/app/new", base);
         rw_index_add(idx, abs);
         snprintf(abs, sizeof(abs), "%s/lower/app", base);
+        fd = -1;
         is_int(rw_dirlist_build_in(&eng, abs, &l, NULL, 0, &fd), 0, "a merged dir");
         ok(fd >= 0 && fstat(fd, &fst) == 0 && stat(abs, &st) == 0 && fst.st_ino == st.st_ino,
            "an ancestor-only dir hands back the lower fd");
@@ -216,11 +218,21 @@ static void test_fd(struct rw_index *idx)
         rw_dirlist_free(&l);
         close(fd);
 
+        /* The caller's own fd of the lower dir is read, handed back, and left open. */
+        int mine = open(abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        fd = mine;
+        is_int(rw_dirlist_build_in(&eng, abs, &l, NULL, 0, &fd), 0, "a merged dir, the caller's lower fd given");
+        ok(fd == mine && fcntl(mine, F_GETFD) >= 0, "the given fd comes back, still open");
+        ok(l.count >= 5, "and the listing has both layers (%zu records)", l.count);
+        rw_dirlist_free(&l);
+        close(mine);
+
         /* x is an entry (opaque): stat() shows the upper dir, so does the fd. */
         snprintf(abs, sizeof(abs), "%s/lower/app/x", base);
         rw_index_add(idx, abs);
         rw_index_add_opaque(idx, abs);
         snprintf(up, sizeof(up), "%s/up/fs%s", base, abs);
+        fd = -1;
         is_int(rw_dirlist_build_in(&eng, abs, &l, NULL, 0, &fd), 0, "an upper entry dir");
         ok(fd >= 0 && fstat(fd, &fst) == 0 && stat(up, &st) == 0 && fst.st_ino == st.st_ino,
            "hands back the upper fd");
