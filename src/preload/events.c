@@ -42,41 +42,6 @@ static const char *caller_name(const void *caller)
         return info.dli_fname;
 }
 
-/* The directory a dirfd names, remembered per thread: naming it costs a readlink of
- * /proc/self/fd/N (a walk of /proc and a d_path), and `*at` programs (tar -C, rm -r, find) make
- * thousands of calls on one dirfd. An fstat (a tenth of that) checks that the fd still is the
- * same directory (dev, inode), so a closed and reused fd is never misnamed. A directory renamed
- * while the fd stays open keeps its old name here, as the cwd does (state.c). */
-#define DIR_CACHE_PATH 1024
-static __thread struct {
-        int fd;
-        dev_t dev;
-        ino_t ino;
-        char path[DIR_CACHE_PATH];
-} dir_cache = { .fd = -1 };
-
-static int event_abs_path(int dirfd, const char *path, char *out, size_t size)
-{
-        char base[PATH_MAX];
-        struct stat st;
-        int n;
-
-        if (!path || path[0] == '/' || dirfd < 0 || rw_fstatat(dirfd, "", &st, AT_EMPTY_PATH) < 0)
-                return preload_abs_path(dirfd, path, out, size);
-        if (dir_cache.fd == dirfd && dir_cache.dev == st.st_dev && dir_cache.ino == st.st_ino)
-                return rw_path_normalize(dir_cache.path, path, out, size);
-        n = preload_abs_path(dirfd, ".", base, sizeof(base));
-        if (n < 0)
-                return n;
-        if ((size_t)n < sizeof(dir_cache.path)) {
-                memcpy(dir_cache.path, base, (size_t)n + 1);
-                dir_cache.fd = dirfd;
-                dir_cache.dev = st.st_dev;
-                dir_cache.ino = st.st_ino;
-        }
-        return rw_path_normalize(base, path, out, size);
-}
-
 /* Under `check`, Landlock refuses writes outside the writable set, so successful writes need
  * no record, except metadata changes Landlock does not govern (chmod, chown, utime, xattrs):
  * those are recorded and the check front end compares them with the writable set. */
@@ -111,7 +76,7 @@ void preload_event(const char *op, int dirfd, const char *path, const char *path
         if (!cached_pid)
                 cached_pid = (pid_t)RW_SYSCALL(SYS_getpid);
         ev.pid = cached_pid;
-        ev.path = event_abs_path(dirfd, path, abs, sizeof(abs)) >= 0 ? abs : (path ? path : "");
+        ev.path = preload_abs_path(dirfd, path, abs, sizeof(abs)) >= 0 ? abs : (path ? path : "");
         if (path2)
                 ev.path2 = preload_abs_path(AT_FDCWD, path2, abs2, sizeof(abs2)) >= 0 ? abs2 : path2;
         ev.caller = caller_name(caller);

@@ -112,7 +112,10 @@ static int do_unlink(int dirfd, const char *path, int flags, const void *caller)
 {
         struct mutation m = { .op = (flags & AT_REMOVEDIR) ? "rmdir" : "unlink", .dirfd = dirfd,
                               .path = path, .flags = flags, .real = real_unlink_m, .vfs = vfs_unlink_m };
-        return mutate(&m, caller);
+        int r = mutate(&m, caller);
+        if (r == 0 && (flags & AT_REMOVEDIR))
+                preload_dirs_moved();
+        return r;
 }
 PRELOAD_API int unlink(const char *path) { return do_unlink(AT_FDCWD, path, 0, CALLER); }
 PRELOAD_API int unlinkat(int dirfd, const char *path, int flags) { return do_unlink(dirfd, path, flags, CALLER); }
@@ -142,7 +145,10 @@ static int do_rename(int d1, const char *p1, int d2, const char *p2, unsigned fl
 {
         struct mutation m = { .op = "rename", .dirfd = d1, .path = p1, .dirfd2 = d2, .path2 = p2,
                               .path2_is_path = 1, .flags = (int)flags, .real = real_rename_m, .vfs = vfs_rename_m };
-        return mutate(&m, caller);
+        int r = mutate(&m, caller);
+        if (r == 0)
+                preload_dirs_moved();
+        return r;
 }
 PRELOAD_API int rename(const char *a, const char *b) { return do_rename(AT_FDCWD, a, AT_FDCWD, b, 0, CALLER); }
 PRELOAD_API int renameat(int d1, const char *a, int d2, const char *b) { return do_rename(d1, a, d2, b, 0, CALLER); }
