@@ -139,7 +139,12 @@ static int remove_name(const struct rw_engine *e, const char *abs, int dir)
                 if (dir && (r = must_be_empty(e, &w)) < 0)
                         return r;
                 r = dir ? remove_upper_dir(e->upper.index, &w) : rw_unlinkat(w.parent_fd, w.name, 0);
-                return r < 0 ? r : whiteout_lower(e, abs, w.path);
+                if (r < 0)
+                        return r;
+                /* The lower may be the caller's own (a rename into a root-owned dir made its
+                 * parents in the upper): remove it for real, whiteout only what the kernel refuses. */
+                r = rw_unlinkat(AT_FDCWD, w.path, dir ? AT_REMOVEDIR : 0);
+                return r == 0 || r == -ENOENT ? 0 : whiteout_lower(e, abs, w.path);
         case RW_LOWER:
                 break;
         }
