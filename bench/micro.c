@@ -22,6 +22,7 @@
 
 static char file_path[4096];
 static char missing_path[4096];
+static char create_path[4096];
 static const char *dir_path;
 
 static double now_ns(void)
@@ -47,6 +48,25 @@ static int op_stat(void)
         struct stat st;
 
         return stat(file_path, &st) < 0 ? -errno : 0;
+}
+
+static int op_lstat(void)
+{
+        struct stat st;
+
+        return lstat(file_path, &st) < 0 ? -errno : 0;
+}
+
+static int op_create_unlink(void)
+{
+        /* One name made and removed again and again (a lock file, a temp file): in a redirected
+         * dir the create is the real attempt then the upper, the unlink the merged removal. */
+        int fd = open(create_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+        if (fd < 0)
+                return -errno;
+        close(fd);
+        return unlink(create_path) < 0 ? -errno : 0;
 }
 
 static int op_stat_missing(void)
@@ -90,7 +110,9 @@ struct op {
 static const struct op ops[] = {
         { "open+close", op_open_close },
         { "stat", op_stat },
+        { "lstat", op_lstat },
         { "stat (ENOENT)", op_stat_missing },
+        { "create+close+unlink", op_create_unlink },
         { "access R_OK", op_access_read },
         { "access W_OK (dir)", op_access_write_dir },
         { "opendir+readdir(17)+closedir", op_readdir },
@@ -138,7 +160,8 @@ static int set_paths(const char *dir)
 {
         dir_path = dir;
         if (snprintf(file_path, sizeof(file_path), "%s/f", dir) >= (int)sizeof(file_path) ||
-            snprintf(missing_path, sizeof(missing_path), "%s/missing.py", dir) >= (int)sizeof(missing_path)) {
+            snprintf(missing_path, sizeof(missing_path), "%s/missing.py", dir) >= (int)sizeof(missing_path) ||
+            snprintf(create_path, sizeof(create_path), "%s/lock", dir) >= (int)sizeof(create_path)) {
                 fprintf(stderr, "micro: path too long: %s\n", dir);
                 return -1;
         }

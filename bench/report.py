@@ -19,6 +19,7 @@ WL_LABEL = {
     "w3_tmpfs": "W3 untar+rm 10k, tmpfs",
     "w3_disk": "W3 untar+rm 10k, disk",
     "w4": "W4 Jinja2 200 tpl",
+    "w7": "W7 untar+rm 100k, tmpfs",
 }
 ROW_LABEL = {
     "native": "native (median wall time)",
@@ -37,6 +38,8 @@ ROW_LABEL = {
 }
 # The issue's targets: ratio vs native on W1-W4.
 TARGET = {"run_empty": 1.02, "run_redir": 1.10, "run_redir_mplro": 1.10, "trace": 1.5, "check": 1.02}
+# Where a workload has its own target (the issue's "Scale": W7 redirected at W3's ratio).
+WL_TARGET = {("run_redir", "w7"): 1.3}
 
 
 def read_tsv(name):
@@ -110,13 +113,14 @@ def main_table(column=3):
 
 def target_notes(ratios):
     notes = []
-    for row, limit in TARGET.items():
+    for row in TARGET:
         if row not in ROWS:
             continue
         for wl in WORKLOADS:
             r = ratios.get((row, wl))
             if r is None:
                 continue
+            limit = WL_TARGET.get((row, wl), TARGET[row])
             verdict = "met" if r <= limit else "MISSED"
             extra = ""
             if row.startswith("run_redir"):

@@ -1,5 +1,6 @@
 # Generates the bench inputs: gen.py tree DIR N (N small files, 100 per dir),
-# gen.py tarball FILE N (a tar of N small files under x/), gen.py templates DIR (200 Jinja2 pages).
+# gen.py tarball FILE N [PER_DIR] (a tar of N small files under x/, PER_DIR a dir, default 100),
+# gen.py templates DIR (200 Jinja2 pages).
 import os
 import random
 import sys
@@ -21,11 +22,12 @@ def tree(root, n):
             f.write(content(i))
 
 
-def tarball(path, n):
+def tarball(path, n, per_dir=100):
+    width = max(5, len(str(n - 1)))   # W3's names (f09999.txt) stay as they were
     with tarfile.open(path, "w", format=tarfile.GNU_FORMAT) as t:
         for i in range(n):
             data = content(i).encode()
-            info = tarfile.TarInfo("x/d%03d/f%05d.txt" % (i // 100, i))
+            info = tarfile.TarInfo("x/d%03d/f%0*d.txt" % (i // per_dir, width, i))
             info.size = len(data)
             info.mode = 0o644
             info.mtime = 1700000000
@@ -66,7 +68,7 @@ if __name__ == "__main__":
     if kind == "tree":
         tree(sys.argv[2], int(sys.argv[3]))
     elif kind == "tarball":
-        tarball(sys.argv[2], int(sys.argv[3]))
+        tarball(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]) if len(sys.argv) > 4 else 100)
     elif kind == "templates":
         templates(sys.argv[2])
     else:

@@ -54,6 +54,7 @@ struct rw_dirref {
         int slot;
         unsigned gen;
         const char *leaf;       /* inside abs */
+        int lower_absent;       /* the lower layer has no such parent: no lower name below it */
 };
 /* 1 and ref filled when the upper holds the parent of abs (absolute, normalised) as a real
  * directory reached through no symlink; 0 otherwise (take the slow walk). No lock, no syscall

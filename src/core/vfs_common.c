@@ -129,6 +129,11 @@ static int new_name_fast(const struct rw_engine *e, const char *abs, const struc
         struct rw_dirref ref;
         int r;
 
+        if (!native_err && rw_dircache_get(e, abs, &ref)) {
+                if (ref.lower_absent && rw_engine_may_redirect(e, abs))
+                        goto in_upper;   /* the real attempt could only say ENOENT */
+                rw_dircache_put(e, &ref);
+        }
         if (!rw_vfs_fast_new_ok(e, abs))
                 return 0;
         r = native_err ? native_err : how->make(AT_FDCWD, abs, how->arg);
@@ -140,6 +145,7 @@ static int new_name_fast(const struct rw_engine *e, const char *abs, const struc
                 return 0;
         if (!rw_dircache_get(e, abs, &ref))
                 return 0;
+in_upper:
         rw_engine_register(e, abs, abs);
         r = how->make(ref.fd, ref.leaf, how->arg);
         if (r == -EBADF || r == -ENOTDIR) {

@@ -32,18 +32,18 @@ int rw_vfs_mkdir_denied(const struct rw_engine *e, const char *abs, mode_t mode,
         return rw_vfs_new_name_denied(e, abs, &how, native_err);
 }
 
-/* Leaves a whiteout for a lower object that the merged view no longer has. */
-static int whiteout_lower(const struct rw_engine *e, const char *abs, const struct rw_where *w)
+/* Leaves a whiteout for a lower object at path (resolved) that the merged view no longer has. */
+static int whiteout_lower(const struct rw_engine *e, const char *abs, const char *path)
 {
         const char *name;
         int parent, r;
 
-        if (!rw_lower_exists(w->path, NULL))
+        if (!rw_lower_exists(path, NULL))
                 return 0;
-        parent = rw_upper_parent(&e->upper, w->path, &name);
+        parent = rw_upper_parent(&e->upper, path, &name);
         if (parent < 0)
                 return parent;
-        rw_engine_register(e, abs, w->path);
+        rw_engine_register(e, abs, path);
         r = rw_whiteout_create(parent, name);
         rw_close(parent);
         return r;
@@ -88,13 +88,43 @@ static int must_be_empty(const struct rw_engine *e, const struct rw_where *w)
         return r < 0 ? r : r ? 0 : -ENOTEMPTY;
 }
 
+/* unlink of a name the upper holds in a cached directory (vfs_dircache.c): the upper object
+ * goes (it is what the merged view shows), then a whiteout if the lower has the name too. The
+ * whiteout names themselves are never the program's to remove. 1 with *ret set, or 0 for the
+ * slow walk (the upper has no such name, a directory...). */
+static int unlink_fast(const struct rw_engine *e, const char *abs, int *ret)
+{
+        struct rw_dirref ref;
+
+        if (!rw_dircache_get(e, abs, &ref))
+                return 0;
+        int r = strncmp(ref.leaf, RW_WHITEOUT_PREFIX, sizeof(RW_WHITEOUT_PREFIX) - 1) == 0 ? -EPERM
+                : rw_unlinkat(ref.fd, ref.leaf, 0);
+        if (r == -EBADF || r == -ENOTDIR) {
+                rw_dircache_drop(&ref);
+                return 0;
+        }
+        /* A concurrent rename of the directory does not matter: the unlink of an entry of the
+         * same directory inode is the same done before it. */
+        int absent = ref.lower_absent;
+        rw_dircache_put(e, &ref);
+        if (r < 0)
+                return 0;
+        *ret = absent ? 0 : whiteout_lower(e, abs, abs);
+        return 1;
+}
+
 /* unlink (dir 0) and rmdir (dir 1): remove from the upper, and whiteout what the lower has. */
 static int remove_name(const struct rw_engine *e, const char *abs, int dir)
 {
         struct rw_where w RW_WHERE_AUTO = { .parent_fd = -1 };
         int wrong_type = dir ? -ENOTDIR : -EISDIR;
         struct stat st;
-        int r = rw_layer_lookup(&e->upper, abs, 0, &w);
+        int r;
+
+        if (!dir && unlink_fast(e, abs, &r))
+                return r;
+        r = rw_layer_lookup(&e->upper, abs, 0, &w);
 
         if (r < 0)
                 return r;
@@ -109,7 +139,12 @@ static int remove_name(const struct rw_engine *e, const char *abs, int dir)
                 if (dir && (r = must_be_empty(e, &w)) < 0)
                         return r;
                 r = dir ? remove_upper_dir(e->upper.index, &w) : rw_unlinkat(w.parent_fd, w.name, 0);
-                return r < 0 ? r : whiteout_lower(e, abs, &w);
+                if (r < 0)
+                        return r;
+                /* The lower may be the caller's own (a rename into a root-owned dir made its
+                 * parents in the upper): remove it for real, whiteout only what the kernel refuses. */
+                r = rw_unlinkat(AT_FDCWD, w.path, dir ? AT_REMOVEDIR : 0);
+                return r == 0 || r == -ENOENT ? 0 : whiteout_lower(e, abs, w.path);
         case RW_LOWER:
                 break;
         }
@@ -122,7 +157,7 @@ static int remove_name(const struct rw_engine *e, const char *abs, int dir)
                 return wrong_type;
         if (dir && (r = must_be_empty(e, &w)) < 0)
                 return r;
-        return whiteout_lower(e, abs, &w);
+        return whiteout_lower(e, abs, w.path);
 }
 
 int rw_vfs_unlink(const struct rw_engine *e, const char *abs)

@@ -12,6 +12,12 @@
  * fd is never closed or replaced under a thread using it. Threads share the cache; fork keeps
  * it (fds are inherited, the child resets the counts); exec drops it (O_CLOEXEC).
  *
+ * A slot also remembers whether the lower layer had the directory at all when it was filled: if
+ * not, no name below it can be in the lower, so the real attempt of a create, the lower check of
+ * an unlink and the lower lookup of a name the upper lacks are answered without a syscall. Like
+ * kernel overlayfs, which leaves changes to a lower layer in use undefined, a lower directory
+ * made there later is seen from the next generation on (or by a new process).
+ *
  * The fds sit at fixed high numbers (floor + slot, below 1024 so select() users are not hurt)
  * where a program never gets an fd by the kernel's lowest-free rule; close/dup2/close_range
  * wrappers (preload) keep a program from closing or replacing them (rw_dircache_owns). */
@@ -33,6 +39,9 @@ struct slot {
         _Atomic int fd1;         /* the fd + 1; 0: empty (so the zeroed array starts empty) */
         uint32_t gen;
         uint32_t len;
+        int lower_absent;        /* the lower had no such directory when the slot was filled */
+        dev_t dev;               /* of the directory: an fd is closed only while it is still ours */
+        ino_t ino;
         uint64_t hash;
         char dir[DIR_MAX];
 };
@@ -127,14 +136,27 @@ static int fill(const struct rw_engine *e, struct slot *s, int idx, const char *
 {
         int floor = floor_fd();
         int old = atomic_load_explicit(&s->fd1, memory_order_relaxed) - 1;
+        struct stat st;
 
         if (old >= 0) {
+                /* A program that closed it behind our back (no close wrapper: a raw syscall) may
+                 * hold that number now: close it only if it is still our directory. */
                 atomic_store_explicit(&s->fd1, 0, memory_order_relaxed);
-                rw_close(old);
+                if (rw_fstatat(old, "", &st, AT_EMPTY_PATH) == 0 && st.st_dev == s->dev && st.st_ino == s->ino)
+                        rw_close(old);
         }
         int fd = open_dir(e, floor, dir, len, floor + idx);
+        if (fd >= 0 && rw_fstatat(fd, "", &st, AT_EMPTY_PATH) < 0) {
+                rw_close(fd);
+                fd = -1;
+        }
         if (fd >= 0) {
+                s->dev = st.st_dev;
+                s->ino = st.st_ino;
                 memcpy(s->dir, dir, len);
+                s->dir[len] = '\0';
+                s->lower_absent = rw_fstatat(AT_FDCWD, s->dir, &st, AT_SYMLINK_NOFOLLOW) == -ENOENT;
+                ref->lower_absent = s->lower_absent;
                 s->len = (uint32_t)len;
                 s->hash = h;
                 s->gen = gen;
@@ -172,6 +194,7 @@ int rw_dircache_get(const struct rw_engine *e, const char *abs, struct rw_dirref
                         ref->fd = fd;
                         ref->slot = idx;
                         ref->gen = gen;
+                        ref->lower_absent = s->lower_absent;
                         return 1;
                 }
         }

@@ -68,7 +68,9 @@ static int redirect_open(const struct rw_engine *e, const char *abs, const struc
         return open_in_upper(e, abs, &copied, flags & ~(O_CREAT | O_EXCL), mode);
 }
 
-/* openat in the cached upper parent; -ENOENT (never a stale answer) when the fd turned out to
+#define RW_SLOW (-4096)
+
+/* openat in the cached upper parent; RW_SLOW (never a stale answer) when the fd turned out to
  * be no longer ours or an upper directory changed meanwhile: the caller takes the slow walk. */
 static int open_cached(const struct rw_engine *e, struct rw_dirref *ref, int flags, mode_t mode)
 {
@@ -78,12 +80,12 @@ static int open_cached(const struct rw_engine *e, struct rw_dirref *ref, int fla
 
         if (fd == -EBADF || fd == -ENOTDIR) {
                 rw_dircache_drop(ref);
-                return -ENOENT;
+                return RW_SLOW;
         }
         if (!rw_dircache_put(e, ref)) {
                 if (fd >= 0)
                         rw_close(fd);
-                return -ENOENT;
+                return RW_SLOW;
         }
         return fd;
 }
@@ -92,7 +94,6 @@ static int open_cached(const struct rw_engine *e, struct rw_dirref *ref, int fla
  * RW_SLOW for the slow walk. An upper object found in the cached parent is what the merged view
  * shows (the upper wins); a new name is made there after the one real attempt, under the
  * conditions of rw_vfs_fast_new_ok(). */
-#define RW_SLOW (-4096)
 static int open_fast(const struct rw_engine *e, const char *abs, int flags, mode_t mode, int native_err)
 {
         struct rw_dirref ref;
@@ -104,8 +105,19 @@ static int open_fast(const struct rw_engine *e, const char *abs, int flags, mode
         if (!(flags & O_CREAT)) {
                 if (native_err || !rw_dircache_get(e, abs, &ref))
                         return RW_SLOW;
+                int absent = ref.lower_absent;
                 fd = open_cached(e, &ref, flags, mode);
-                return fd >= 0 ? fd : RW_SLOW;
+                /* Not in the upper, and the lower has no such directory: no such file. */
+                return fd >= 0 || (fd == -ENOENT && absent) ? fd : RW_SLOW;
+        }
+        if (!native_err && rw_dircache_get(e, abs, &ref)) {
+                if (ref.lower_absent && rw_engine_may_redirect(e, abs)) {
+                        /* The real attempt could only say ENOENT: the upper, in one call. */
+                        rw_engine_register(e, abs, abs);
+                        fd = open_cached(e, &ref, flags, mode);
+                        return fd == -ENOENT || fd == -ELOOP ? RW_SLOW : fd;
+                }
+                rw_dircache_put(e, &ref);
         }
         if (!rw_vfs_fast_new_ok(e, abs))
                 return RW_SLOW;

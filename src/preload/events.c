@@ -4,7 +4,9 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "core/path.h"
 #include "core/sys.h"
 #include "preload/spool.h"
 

@@ -189,14 +189,13 @@ void preload_spool_release(void)
 
         if (!s)
                 return;
+        /* The key keeps its value: thread_done ignores a slot that is no longer my_slot, and
+         * pthread_setspecific may allocate, which a vfork child about to exec must not do. */
         my_slot = NULL;
-        pthread_setspecific(slot_key, NULL);
         give_back(s);
 }
 
 void preload_spool_after_fork(void)
 {
         my_slot = NULL;   /* the parent's thread still owns it; the mapping itself is shared */
-        if (__atomic_load_n(&spool_status, __ATOMIC_ACQUIRE) == SPOOL_READY)
-                pthread_setspecific(slot_key, NULL);
 }

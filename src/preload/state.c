@@ -26,6 +26,7 @@ __thread int preload_busy;
 static char cwd_buf[2][PATH_MAX];
 static _Atomic int cwd_current;
 static _Atomic unsigned cwd_generation;   /* bumped on every change of the cwd */
+static _Atomic unsigned dirs_moved;       /* bumped by this process's renames and rmdirs */
 
 /* The index state of the cwd, per thread: relative paths are then hashed from there. */
 static __thread struct {
@@ -74,21 +75,19 @@ void preload_cwd_changed(void)
         atomic_fetch_add(&cwd_generation, 1);
 }
 
-/* The directory a relative path starts from, in the merged view: the cwd, or where dirfd is
- * (asked of the kernel, with the upper prefix undone). Writes it to buf (PATH_MAX) or returns
- * the cwd's own buffer; NULL with *err set when dirfd is no directory. */
-static const char *base_of(int dirfd, char *buf, int *err)
+void preload_dirs_moved(void)
+{
+        atomic_fetch_add_explicit(&dirs_moved, 1, memory_order_release);
+}
+
+/* Where dirfd is, as the kernel says: a readlink of /proc/self/fd/N, the upper prefix undone.
+ * Writes it to buf (PATH_MAX); NULL with *err set when dirfd names nothing. */
+static const char *ask_kernel_where(int dirfd, char *buf, int *err)
 {
         char proc[32] = "/proc/self/fd/", digits[12], real[PATH_MAX];
         int k = 0, v = dirfd;
         size_t plen = strlen(proc);
 
-        if (dirfd == AT_FDCWD)
-                return preload_cwd();
-        if (dirfd < 0) {
-                *err = -EBADF;
-                return NULL;
-        }
         do { digits[k++] = (char)('0' + v % 10); v /= 10; } while (v);
         while (k)
                 proc[plen++] = digits[--k];
@@ -103,6 +102,65 @@ static const char *base_of(int dirfd, char *buf, int *err)
                 return buf;
         memcpy(buf, real, (size_t)n + 1);
         return buf;
+}
+
+/* The directory a dirfd names, remembered per thread: asking the kernel costs a walk of /proc
+ * and a d_path, and `*at` programs (tar, rm -r, find) make thousands of calls on one dirfd. An
+ * fstat (a tenth of that) checks that the fd still is the same directory (dev, inode), so a
+ * closed and reused fd is never misnamed; a rename or rmdir made by this process or in the upper
+ * (the index's generation) forgets the name. A directory renamed for real by another process
+ * while this one holds an fd on it keeps its old name here, as the cwd does. */
+#define DIRFD_NAME_MAX 1024
+static __thread struct {
+        int fd;
+        dev_t dev;
+        ino_t ino;
+        unsigned moved;
+        uint32_t generation;
+        size_t len;
+        char path[DIRFD_NAME_MAX];
+} dirfd_name = { .fd = -1 };
+
+static const char *dirfd_base(int dirfd, char *buf, int *err)
+{
+        unsigned moved = atomic_load_explicit(&dirs_moved, memory_order_acquire);
+        uint32_t gen = rw_index_generation(preload_engine.upper.index);
+        struct stat st;
+
+        if (rw_fstatat(dirfd, "", &st, AT_EMPTY_PATH) < 0)
+                return ask_kernel_where(dirfd, buf, err);
+        if (dirfd_name.fd == dirfd && dirfd_name.dev == st.st_dev && dirfd_name.ino == st.st_ino &&
+            dirfd_name.moved == moved && dirfd_name.generation == gen) {
+                /* copied out: a signal handler's own call may refill the cache meanwhile */
+                memcpy(buf, dirfd_name.path, dirfd_name.len + 1);
+                return buf;
+        }
+        const char *base = ask_kernel_where(dirfd, buf, err);
+        size_t n = base ? strlen(base) : 0;
+        if (base && S_ISDIR(st.st_mode) && n < sizeof(dirfd_name.path)) {
+                memcpy(dirfd_name.path, base, n + 1);
+                dirfd_name.len = n;
+                dirfd_name.fd = dirfd;
+                dirfd_name.dev = st.st_dev;
+                dirfd_name.ino = st.st_ino;
+                dirfd_name.moved = moved;
+                dirfd_name.generation = gen;
+        }
+        return base;
+}
+
+/* The directory a relative path starts from, in the merged view: the cwd, or where dirfd is.
+ * Returns the cwd's buffer or buf (PATH_MAX); NULL with *err set when dirfd
+ * names nothing. */
+static const char *base_of(int dirfd, char *buf, int *err)
+{
+        if (dirfd == AT_FDCWD)
+                return preload_cwd();
+        if (dirfd < 0) {
+                *err = -EBADF;
+                return NULL;
+        }
+        return dirfd_base(dirfd, buf, err);
 }
 
 int preload_abs_path(int dirfd, const char *path, char *out, size_t size)

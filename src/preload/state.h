@@ -116,6 +116,8 @@ void preload_events_after_fork(void);
 
 /* The virtual cwd, used for relative paths: read on first use after a change. */
 void preload_cwd_changed(void);
+/* A rename or rmdir succeeded in this process: names remembered for dirfds may be stale. */
+void preload_dirs_moved(void);
 const char *preload_cwd(void);
 
 #define CALLER __builtin_return_address(0)

@@ -52,10 +52,11 @@ static int mutate(struct mutation *m, const void *caller)
                 return m->real(m);
         if (preload_upper_nonempty()) {
                 int q = preload_query(m->dirfd, m->path, abs, sizeof(abs));
-                if (m->path2_is_path)
-                        q |= preload_query(m->dirfd2, m->path2, abs2, sizeof(abs2));
-                if (q & RW_INDEX_UNDER) {
-                        r = redirect(m, abs, abs2);
+                int q2 = m->path2_is_path ? preload_query(m->dirfd2, m->path2, abs2, sizeof(abs2)) : 1;
+                if ((q | (m->path2_is_path ? q2 : 0)) & RW_INDEX_UNDER) {
+                        /* A non-zero answer filled in the absolute path: making it again would
+                         * cost a readlink of /proc/self/fd/N for a dirfd. */
+                        r = q && q2 ? m->vfs(abs, m->path2_is_path ? abs2 : m->path2, m) : redirect(m, abs, abs2);
                         if (unlikely(preload_events_fd >= 0))   /* run -v: what the upper took */
                                 preload_event(m->op, AT_FDCWD, abs, m->path2_is_path ? abs2 : NULL, -1, r < 0 ? -r : 0,
                                               r == 0 ? RW_ACTION_REDIRECTED : rw_errno_redirectable(-r) ? RW_ACTION_DENIED
@@ -111,7 +112,10 @@ static int do_unlink(int dirfd, const char *path, int flags, const void *caller)
 {
         struct mutation m = { .op = (flags & AT_REMOVEDIR) ? "rmdir" : "unlink", .dirfd = dirfd,
                               .path = path, .flags = flags, .real = real_unlink_m, .vfs = vfs_unlink_m };
-        return mutate(&m, caller);
+        int r = mutate(&m, caller);
+        if (r == 0 && (flags & AT_REMOVEDIR))
+                preload_dirs_moved();
+        return r;
 }
 PRELOAD_API int unlink(const char *path) { return do_unlink(AT_FDCWD, path, 0, CALLER); }
 PRELOAD_API int unlinkat(int dirfd, const char *path, int flags) { return do_unlink(dirfd, path, flags, CALLER); }
@@ -141,7 +145,10 @@ static int do_rename(int d1, const char *p1, int d2, const char *p2, unsigned fl
 {
         struct mutation m = { .op = "rename", .dirfd = d1, .path = p1, .dirfd2 = d2, .path2 = p2,
                               .path2_is_path = 1, .flags = (int)flags, .real = real_rename_m, .vfs = vfs_rename_m };
-        return mutate(&m, caller);
+        int r = mutate(&m, caller);
+        if (r == 0)
+                preload_dirs_moved();
+        return r;
 }
 PRELOAD_API int rename(const char *a, const char *b) { return do_rename(AT_FDCWD, a, AT_FDCWD, b, 0, CALLER); }
 PRELOAD_API int renameat(int d1, const char *a, int d2, const char *b) { return do_rename(d1, a, d2, b, 0, CALLER); }

@@ -64,14 +64,22 @@ static int fast_ref(const char *path, const char *abs, struct rw_dirref *ref)
 }
 
 /* After the fast call (result r, 0 or -errno): 1 when its answer stands, an upper object that
- * is not a symlink to follow (islnk); 0 sends the call down the slow walk. */
+ * is not a symlink to follow (islnk), or no such name in the upper nor (the lower having no
+ * such parent) in the lower: then errno is ENOENT. 0 sends the call down the slow walk. */
 static int fast_kept(int r, int islnk, struct rw_dirref *ref)
 {
         if (r == -EBADF || r == -ENOTDIR) {
                 rw_dircache_drop(ref);   /* the fd is no longer ours (see vfs_dircache.c) */
                 return 0;
         }
-        return rw_dircache_put(&preload_engine, ref) && r == 0 && !islnk;
+        int absent = ref->lower_absent;
+        if (!rw_dircache_put(&preload_engine, ref))
+                return 0;
+        if (r == -ENOENT && absent) {
+                errno = ENOENT;
+                return 1;
+        }
+        return r == 0 && !islnk;
 }
 
 /* The lookup wrapper with a fast path: FAST is the call on (D, L) with AT_SYMLINK_NOFOLLOW and
@@ -88,8 +96,8 @@ static int fast_kept(int r, int islnk, struct rw_dirref *ref)
                 const char *L = ref_.leaf; \
                 int e_ = errno, f_ = FAST; \
                 if (fast_kept(f_, f_ == 0 && (follow) && S_ISLNK(MODE), &ref_)) { \
-                        note_lookup(op, (dirfd), (path), 0, CALLER); \
-                        return 0; \
+                        note_lookup(op, (dirfd), (path), f_ ? -1 : 0, CALLER); \
+                        return f_ ? -1 : 0; \
                 } \
                 errno = e_; \
         } \
@@ -252,9 +260,10 @@ static int access_fast(const char *path, const char *abs, int mode, int flags, i
                 rw_dircache_drop(&ref);
                 return 0;
         }
+        int absent = ref.lower_absent;
         if (!rw_dircache_put(&preload_engine, &ref) || (follow && r == 0 && S_ISLNK(st.st_mode)))
                 return 0;
-        if (r == -ENOENT && !S_ISLNK(st.st_mode))
+        if (r == -ENOENT && !absent)
                 return 0;   /* not in the upper: the lower or a whiteout decides */
         *ret = r;
         return 1;

@@ -21,6 +21,7 @@
 #include <utime.h>
 
 #include "core/dirlist.h"
+#include "core/layer.h"
 #include "core/path.h"
 #include "core/vfs.h"
 #include "supervisor/notify_dirents.h"
@@ -170,8 +171,22 @@ static int open_as_caller(const struct rw_engine *e, struct sup_caller *c, const
         return fd;
 }
 
+/* 1 when the merged view has a name at abs: mkdir then fails with EEXIST, whatever the
+ * permissions (the kernel puts EEXIST first), and the caller's umask need not be read. */
+static int merged_exists(const struct rw_engine *e, const char *abs)
+{
+        struct rw_where w __attribute__((cleanup(rw_where_release))) = { .parent_fd = -1 };
+        struct stat st;
+
+        if (rw_layer_lookup(&e->upper, abs, 0, &w) < 0)
+                return 0;
+        return w.kind == RW_UPPER || (w.kind == RW_LOWER && fstatat(AT_FDCWD, w.path, &st, AT_SYMLINK_NOFOLLOW) == 0);
+}
+
 static int mkdir_as_caller(const struct rw_engine *e, struct sup_caller *c, const char *abs, long mode)
 {
+        if (merged_exists(e, abs))
+                return -EEXIST;
         mode_t old = umask(sup_caller_umask(c));
         int r = rw_vfs_mkdir(e, abs, (mode_t)mode);
 
@@ -316,9 +331,18 @@ static long do_stat(const struct rw_engine *e, struct sup_caller *c, const struc
         /* "link/" names what link points to, as the kernel resolves it: follow, and a
          * directory it must be. */
         int nofollow = (k->flags & AT_SYMLINK_NOFOLLOW) && !k->slash;
-        int r = rw_vfs_real_path(e, abs, !nofollow, real, sizeof(real));
+        struct rw_where w __attribute__((cleanup(rw_where_release))) = { .parent_fd = -1 };
+        int r = rw_layer_lookup(&e->upper, abs, !nofollow, &w);
 
         if (r < 0)
+                return r;
+        if (k->kind == K_STAT && w.kind == RW_UPPER && !S_ISLNK(w.st.st_mode)) {
+                /* The lookup's own lstat of the upper object is the answer: no second stat. */
+                if (k->slash && !S_ISDIR(w.st.st_mode))
+                        return -ENOTDIR;
+                return sup_caller_write(c, k->buf, &w.st, sizeof(w.st));
+        }
+        if ((r = rw_where_real_path(&e->upper, &w, real, sizeof(real))) < 0)
                 return r;
         if (k->kind == K_STATX) {
                 struct statx stx;
@@ -432,7 +456,11 @@ static int chown_gives_away(const struct call *k)
 {
         if (k->kind != K_CHOWN || may_chown_anything())
                 return 0;
-        return (k->uid != (uid_t)-1 && k->uid != geteuid()) || (k->gid != (gid_t)-1 && !in_our_groups(k->gid));
+        static uid_t euid = (uid_t)-1;
+
+        if (euid == (uid_t)-1)
+                euid = geteuid();   /* ours, and the program's: it never changes under us */
+        return (k->uid != (uid_t)-1 && k->uid != euid) || (k->gid != (gid_t)-1 && !in_our_groups(k->gid));
 }
 
 /* The chown of a file away, done as the kernel would do it on the real file of the merged
@@ -476,7 +504,10 @@ static long do_native(struct sup_caller *c, const struct call *k, const char *ab
                       const char *text, const struct timespec *ts)
 {
         int nofollow = (int)(k->flags & AT_SYMLINK_NOFOLLOW);
-        mode_t old = umask(sup_caller_umask(c));
+        /* Only creations read the caller's umask (a /proc read) and take it on. */
+        int creates = k->kind == K_MKDIR || k->kind == K_MKNOD ||
+                      ((k->kind == K_OPEN || k->kind == K_OPENAT2) && (k->flags & (O_CREAT | O_TMPFILE)));
+        mode_t old = creates ? umask(sup_caller_umask(c)) : 0;
         long r;
 
         switch (k->kind) {
@@ -493,7 +524,8 @@ static long do_native(struct sup_caller *c, const struct call *k, const char *ab
         default: r = utimensat(AT_FDCWD, abs, ts, nofollow); break;
         }
         r = r < 0 ? -errno : r;
-        umask(old);
+        if (creates)
+                umask(old);
         return r;
 }
 
@@ -727,6 +759,87 @@ static void trace_call(struct sup_caller *c, const struct call *k, const char *a
         set_note(a, k, abs, abs2);
 }
 
+/* After a real directory was removed or moved away: the upper may still hold an empty
+ * directory by that name, left from the parents of a copy-up whose file has since moved out
+ * (the index no longer lists anything there). It would show in merged listings as a ghost of
+ * the removed directory, so it goes too. Opened without following any symlink: the upper's
+ * tree is partly the program's. */
+static void prune_upper_dir(const struct rw_upper *u, const char *abs)
+{
+        char parent[PATH_MAX];
+        const char *slash = strrchr(abs, '/');
+        struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+                                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+
+        if (!u->fs[0] || !slash || slash == abs || (size_t)(slash - abs) >= sizeof(parent))
+                return;
+        memcpy(parent, abs, (size_t)(slash - abs));
+        parent[slash - abs] = '\0';
+        int root = open(u->fs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0)
+                return;
+        int fd = (int)syscall(SYS_openat2, root, parent, &how, sizeof(how));
+        close(root);
+        if (fd < 0)
+                return;   /* the upper has no such parent: nothing was left */
+        unlinkat(fd, slash + 1, AT_REMOVEDIR);   /* ENOENT, ENOTDIR, ENOTEMPTY: leave it */
+        close(fd);
+}
+
+/* A write to a name the upper does not hold is first made for real, here, as the kernel would
+ * make it for the program (the preload does the same): that is the whole cost of the call
+ * when it is allowed. Only a refusal the upper can fix (EACCES, EPERM, EROFS) goes on to the
+ * engine, whose walk of the merged view costs a dozen calls more. mkdir of a name that exists
+ * is EEXIST from one lstat, as the kernel puts EEXIST before EACCES and EROFS. Paths whose
+ * spelling the kernel may resolve otherwise than abs ("..", a trailing slash) and special
+ * files take the engine's way. Returns 1 when a has the answer. */
+static int real_first(const struct rw_engine *e, struct sup_caller *c, const struct call *k, int q,
+                      const char *abs, const char *abs2, const char *text, const struct timespec *ts,
+                      struct sup_answer *a)
+{
+        int open = k->kind == K_OPEN || k->kind == K_OPENAT2;
+        struct stat st;
+        long r;
+
+        /* q == 0: the index knows nothing at, above or below the name (a directory with
+         * entries below in the upper is no real directory's business). */
+        /* A trailing slash changes nothing for mkdir ("x/" makes x); elsewhere it asks for a
+         * directory, which the normalised abs no longer says. */
+        if (q || e->mode != RW_MODE_RUN || (k->slash && k->kind != K_MKDIR) || strstr(k->text, "..") ||
+            (open ? !wants_write(k->flags) : !is_change(k->kind)))
+                return 0;
+        if (open && is_special(abs, k->flags))
+                return 0;
+        if (k->kind == K_MKDIR && fstatat(AT_FDCWD, abs, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+                answer(a, -EEXIST);
+                return 1;
+        }
+        r = do_native(c, k, abs, abs2, text, ts);
+        if (r < 0 && rw_errno_redirectable((int)-r) && !chown_gives_away(k))
+                return 0;
+        if (r == 0 && ((k->kind == K_UNLINK && (k->flags & AT_REMOVEDIR)) || k->kind == K_RENAME))
+                prune_upper_dir(&e->upper, abs);
+        if (open)
+                give_fd(a, (int)r, k->flags);
+        else
+                answer(a, r);
+        return 1;
+}
+
+/* A lookup of a name outside the upper goes back to the kernel as it is (see the switch below):
+ * nothing is acted on, so it needs no NOTIF_ID_VALID either. */
+static int passes_untouched(const struct rw_engine *e, const struct call *k, int q)
+{
+        if (e->mode != RW_MODE_RUN || (q & RW_INDEX_UNDER))
+                return 0;
+        switch (k->kind) {
+        case K_STAT: case K_STATX: case K_CHDIR: case K_EXEC: return 1;
+        case K_ACCESS: return !(k->mode & W_OK);
+        case K_OPEN: case K_OPENAT2: return !wants_write(k->flags);
+        default: return 0;
+        }
+}
+
 static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, struct call *k,
                              int (*verify)(void *), void *ctx, struct sup_answer *a)
 {
@@ -735,7 +848,7 @@ static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, st
         int q, t = 1;
         long r;
 
-        if ((q = read_paths(e, c, k, abs, abs2, text)) < 0)
+        if ((q = read_paths(e, c, k, abs, abs2, text)) < 0 || passes_untouched(e, k, q))
                 return;
         if ((k->kind == K_UTIMENS || k->kind == K_UTIMES || k->kind == K_UTIME) && (t = read_times(c, k, ts)) < 0)
                 return;
@@ -745,6 +858,8 @@ static void decide_path_call(const struct rw_engine *e, struct sup_caller *c, st
                 trace_call(c, k, abs, abs2, text, t == 1 ? NULL : ts, a);
                 return;
         }
+        if (real_first(e, c, k, q, abs, abs2, text, t == 1 ? NULL : ts, a))
+                return;
         switch (k->kind) {
         case K_OPEN: case K_OPENAT2:
                 do_open(e, c, k, abs, q, a);

@@ -4,6 +4,7 @@
 #include "trace/attribute.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "trace/knowledge.h"
@@ -107,10 +108,43 @@ static void find_knob(struct trace_event *ev, const struct trace_knowledge *kb, 
         }
 }
 
-void trace_attribute(struct trace_event *ev, const struct trace_knowledge *kb)
+/* The knowledge base's answer for a path, remembered: matching runs every pattern of the base,
+ * and a traced program names most of its paths more than once (create, then write, chmod,
+ * remove), often far apart (untar, then rm -rf). Direct-mapped, as many slots as events (a power
+ * of two): a collision only costs the match again. */
+#define PATH_MEMO_MAX (1UL << 20)
+
+struct path_memo {
+        const char *path;
+        int known;
+        struct trace_knowledge_entry entry;
+};
+
+static int known_path(const struct trace_knowledge *kb, const char *path, struct trace_knowledge_entry *ret,
+                      struct path_memo *memo, size_t slots)
+{
+        unsigned long h = 14695981039346656037UL;
+        struct path_memo *m;
+
+        if (!memo || !path)
+                return trace_knowledge_path(kb, path, ret);
+        for (const char *p = path; *p; p++)
+                h = (h ^ (unsigned char)*p) * 1099511628211UL;
+        m = &memo[h & (slots - 1)];
+        if (!m->path || strcmp(m->path, path) != 0) {
+                memset(&m->entry, 0, sizeof(m->entry));
+                m->known = trace_knowledge_path(kb, path, &m->entry);
+                m->path = path;
+        }
+        *ret = m->entry;
+        return m->known;
+}
+
+static void attribute_with(struct trace_event *ev, const struct trace_knowledge *kb, struct path_memo *memo,
+                           size_t slots)
 {
         struct trace_knowledge_entry for_path, for_package;
-        int known = trace_knowledge_path(kb, ev->path, &for_path);
+        int known = known_path(kb, ev->path, &for_path, memo, slots);
         /* A convention for a shared dir (TMPDIR for /tmp) gives the fix, never the culprit. */
         const char *known_tool = known && !for_path.convention ? for_path.tool : NULL;
         struct trace_attr *a = &ev->attr;
@@ -134,8 +168,20 @@ void trace_attribute(struct trace_event *ev, const struct trace_knowledge *kb)
         find_knob(ev, kb, known ? for_path.tool : NULL);
 }
 
+void trace_attribute(struct trace_event *ev, const struct trace_knowledge *kb)
+{
+        attribute_with(ev, kb, NULL, 0);
+}
+
 void trace_attribute_all(struct trace_log *log, const struct trace_knowledge *kb)
 {
+        size_t slots = 64;
+
+        while (slots < log->nevents && slots < PATH_MEMO_MAX)
+                slots *= 2;
+        struct path_memo *memo = log->nevents > 64 ? calloc(slots, sizeof(*memo)) : NULL;
+
         for (size_t i = 0; i < log->nevents; i++)
-                trace_attribute(&log->events[i], kb);
+                attribute_with(&log->events[i], kb, memo, slots);
+        free(memo);
 }

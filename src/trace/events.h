@@ -51,11 +51,16 @@ struct trace_event {                /* {"ev":"fs"} */
         struct trace_attr attr;
 };
 
+/* Stable storage for the strings of records read by the fast path: blocks that never move. */
+struct trace_arena_block;
+struct trace_arena { struct trace_arena_block *head; };
+
 struct trace_log {
         struct trace_event *events; size_t nevents;
         struct trace_proc *procs;   size_t nprocs;
         struct trace_py *py;        size_t npy;
         struct json_t **records;    size_t nrecords;   /* owned; strings above point into them */
+        struct trace_arena strings; /* owned: the strings of records read by the fast path */
         size_t bad_lines;           /* lines that were not valid records (a killed writer) */
         /* {"ev":"lost"}: records a process lost when it was killed in the middle of writing one
          * (trace/spool.c), and the first of those processes. */

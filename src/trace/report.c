@@ -13,7 +13,7 @@
 
 struct group {
         const struct trace_event **ev;   /* members, in file order */
-        size_t n;
+        size_t n, cap;
         int denied;
         char dir[4096];
 };
@@ -41,11 +41,15 @@ static int group_matches(const struct group *g, const struct trace_event *ev, co
 
 static int group_add(struct group *g, const struct trace_event *ev)
 {
-        const struct trace_event **p = realloc(g->ev, (g->n + 1) * sizeof(*p));
+        if (g->n == g->cap) {
+                size_t cap = g->cap ? 2 * g->cap : 8;
+                const struct trace_event **p = realloc(g->ev, cap * sizeof(*p));
 
-        if (!p)
-                return -ENOMEM;
-        g->ev = p;
+                if (!p)
+                        return -ENOMEM;
+                g->ev = p;
+                g->cap = cap;
+        }
         g->ev[g->n++] = ev;
         return 0;
 }
@@ -56,7 +60,7 @@ static long build_groups(const struct trace_log *log, const struct trace_report_
 {
         int (*include)(const struct trace_event *, void *) = o->include ? o->include : default_include;
         struct group *gs = NULL;
-        size_t ng = 0, j;
+        size_t ng = 0, j, last = 0;
         char dir[4096];
 
         for (size_t i = 0; i < log->nevents; i++) {
@@ -65,8 +69,13 @@ static long build_groups(const struct trace_log *log, const struct trace_report_
                 if (!include(ev, o->ctx))
                         continue;
                 trace_event_dir(ev, dir, sizeof(dir));
-                for (j = 0; j < ng && !group_matches(&gs[j], ev, dir); j++)
-                        ;
+                /* Events come in runs of one directory (an untar, an rm -rf): try the last group first. */
+                if (last < ng && group_matches(&gs[last], ev, dir))
+                        j = last;
+                else
+                        for (j = 0; j < ng && !group_matches(&gs[j], ev, dir); j++)
+                                ;
+                last = j;
                 if (j == ng) {
                         struct group *p = realloc(gs, (ng + 1) * sizeof(*gs));
 

@@ -2,10 +2,13 @@
  * everything that consumes it: attribution against the knowledge base, the report and the
  * --json output. Any process of the run appends to the stream (the preload, the supervisor,
  * the Python hook), a killed writer leaves a torn line, and a program can write to the file
- * itself: any bytes must give a report or an error, never a crash. */
+ * itself: any bytes must give a report or an error, never a crash. An input that starts with 'S'
+ * is a spool image instead (trace/spool.c: the preload's batches, writable by the program too):
+ * its bytes fill the slots of a spool, which is drained into the stream first. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -14,6 +17,8 @@
 #include "trace/json_out.h"
 #include "trace/knowledge.h"
 #include "trace/report.h"
+#include "trace/spool.h"
+#include "core/event.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,6 +39,32 @@ static void once(void)
                 kb = NULL;   /* attribution without a knowledge base is a case too */
 }
 
+#define FUZZ_SLOTS 4
+#define FUZZ_SPOOL_SIZE (RW_SPOOL_HEADER_SIZE + FUZZ_SLOTS * RW_SPOOL_SLOT_SIZE)
+
+/* A spool whose header is ours and whose slots hold the input: slot headers (end, pending, pid)
+ * and records alike come from the fuzzer. */
+static int drain_spool_image(const uint8_t *data, size_t size)
+{
+        static unsigned char *img;
+        struct rw_spool_header *h;
+        size_t chunk = size / FUZZ_SLOTS;
+
+        if (!img && !(img = malloc(FUZZ_SPOOL_SIZE)))
+                abort();
+        memset(img, 0, FUZZ_SPOOL_SIZE);
+        h = (struct rw_spool_header *)img;
+        h->magic = RW_SPOOL_MAGIC;
+        h->nslots = RW_SPOOL_SLOTS;
+        h->slot_size = RW_SPOOL_SLOT_SIZE;
+        h->next_fresh = size ? data[0] : 0;   /* may claim more slots than the image has */
+        for (size_t i = 0; i < FUZZ_SLOTS; i++) {
+                size_t n = chunk < RW_SPOOL_SLOT_SIZE ? chunk : RW_SPOOL_SLOT_SIZE;
+                memcpy(img + RW_SPOOL_HEADER_SIZE + i * RW_SPOOL_SLOT_SIZE, data + i * chunk, n);
+        }
+        return trace_spool_drain_mem(img, FUZZ_SPOOL_SIZE, fd) < 0 ? -1 : 0;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         struct trace_report_opts ro = { .title = "rwshim trace", .status = size ? data[0] : -1 };
@@ -43,8 +74,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
         if (fd < 0)
                 once();
-        if (ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t)size)
+        if (size && data[0] == 'S') {
+                if (ftruncate(fd, 0) < 0 || drain_spool_image(data + 1, size - 1) < 0)
+                        return 0;
+        } else if (ftruncate(fd, 0) < 0 || pwrite(fd, data, size, 0) != (ssize_t)size) {
                 abort();
+        }
         if (trace_log_read_fd(&log, fd, size && (data[0] & 1) ? ignore : NULL, &e) < 0)
                 return 0;
         for (size_t i = 0; i < log.nevents; i++)

@@ -3,23 +3,32 @@
  * one check at attach, so any byte of it may change under a reader: a hostile or buggy process
  * of the same user, a torn write, an index of another format version. The input is
  *   byte 0        mode: bit 0 start from a valid empty index, bit 1 query even when
- *                 rw_index_validate() refuses (a process attached before the damage)
+ *                 rw_index_validate() refuses (a process attached before the damage),
+ *                 bit 2 the index is a file mapped with rw_index_map() and has a level file
+ *                 "index.1" (the blob goes into it too, at the same offset), bit 3 that level
+ *                 has a valid header (the index's nonce), bits 4-5 the header's level count,
+ *                 bit 6 level 0's table and bit 7 (with byte 1 0xff) level 1's are full of
+ *                 other keys (so every key goes to the next level, created if need be)
  *   bytes 1..2    where in the mapping the blob goes (in 8-byte units)
  *   up to '\n\n'  the blob, copied over the header and at that offset
  *   the rest      paths, one per line: queried, added, used as cwd prefixes
- * Nothing may read or write outside the mapping, whatever it holds. */
+ * Nothing may read or write outside the mappings, whatever they hold; levels the paths' adds
+ * need are created beside the file. */
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/index.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static struct rw_index *map;
+static struct rw_index *mem;
 static char *pages;
 static size_t pages_len;
 
@@ -35,10 +44,10 @@ static void map_once(void)
         if (base == MAP_FAILED || mprotect(base + pg, pages_len, PROT_READ | PROT_WRITE) < 0)
                 abort();
         pages = base + pg;
-        map = (struct rw_index *)(pages + pages_len - size);
+        mem = (struct rw_index *)(pages + pages_len - size);
 }
 
-static void blob_into_map(const uint8_t *blob, size_t len, size_t at)
+static void blob_into_map(struct rw_index *map, const uint8_t *blob, size_t len, size_t at)
 {
         size_t total = rw_index_file_size();
 
@@ -49,7 +58,94 @@ static void blob_into_map(const uint8_t *blob, size_t len, size_t at)
         memcpy((char *)map + at, blob, len);
 }
 
-static void use_path(const char *path, const char *prev, int may_add)
+static char dir[64], main_path[96], level_path[3][100];
+
+static void remove_files(void)
+{
+        unlink(main_path);
+        for (int l = 0; l < 3; l++)
+                unlink(level_path[l]);
+        rmdir(dir);
+}
+
+static void put_at(int fd, const void *buf, size_t len, size_t at, size_t total)
+{
+        at = at * 8 % total;
+        if (len > total - at)
+                len = total - at;
+        if (pwrite(fd, buf, len, (off_t)at) < 0) { /* a short file is a case too */ }
+}
+
+/* Fills a table with keys no path hashes to (bit 63 set, as every key, and a fixed pattern). */
+static void fill_table(int fd, size_t off, size_t slots)
+{
+        static uint64_t junk[8192];
+
+        for (size_t i = 0; i < 8192; i++)
+                junk[i] = 0x8000000000000000ull | (0x9e3779b97f4a7c15ull * (i + 1) & ~3ull);
+        for (size_t done = 0; done < slots; done += 8192)
+                if (pwrite(fd, junk, sizeof(junk), (off_t)(off + done * 8)) < 0)
+                        abort();
+}
+
+/* The file-backed case: index and index.1 as a damaged upper may hold them, mapped the way
+ * every process of a run maps them. NULL when rw_index_map() refuses the file. */
+static struct rw_index *files_of(const uint8_t *data, const uint8_t *blob, size_t len, size_t at)
+{
+        size_t total = rw_index_file_size(), ltotal = rw_index_level_file_size(1);
+        struct rw_index_header h = { 0 };
+        struct rw_index *idx = NULL;
+        int fd;
+
+        if (!dir[0]) {
+                snprintf(dir, sizeof(dir), "/dev/shm/rwshim-fuzz-index-%d", (int)getpid());
+                mkdir(dir, 0700);
+                snprintf(main_path, sizeof(main_path), "%s/index", dir);
+                for (int l = 0; l < 3; l++)
+                        snprintf(level_path[l], sizeof(level_path[l]), "%s.%d", main_path, l + 1);
+                atexit(remove_files);
+        }
+        for (int l = 0; l < 3; l++)
+                unlink(level_path[l]);
+        fd = open(main_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0 || ftruncate(fd, (off_t)total) < 0)
+                abort();
+        if (data[0] & 1) {
+                rw_index_init(mem);   /* only for a fresh nonce and magic */
+                h = mem->hdr;
+                h.levels = (uint32_t)(data[0] >> 4) & 3;
+                if (pwrite(fd, &h, sizeof(h), 0) < 0)
+                        abort();
+        }
+        put_at(fd, blob, len < total ? len : total, 0, total);
+        put_at(fd, blob, len, at, total);
+        if (data[0] & 64)
+                fill_table(fd, sizeof(struct rw_index), RW_INDEX_SLOTS);
+        if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
+                memset(&h, 0, sizeof(h));
+        close(fd);
+        fd = open(level_path[0], O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0 || ftruncate(fd, (off_t)ltotal) < 0)
+                abort();
+        if (data[0] & 8) {
+                struct rw_index_level_header lh = { .magic = RW_INDEX_LEVEL_MAGIC, .level = 1,
+                                                    .slots = RW_INDEX_SLOTS << RW_INDEX_GROWTH_BITS,
+                                                    .nonce = h.nonce };
+                if (pwrite(fd, &lh, sizeof(lh), 0) < 0)
+                        abort();
+        }
+        put_at(fd, blob, len, at, ltotal);
+        if ((data[0] & 128) && data[1] == 0xff)   /* 4 MiB to write: kept rare */
+                fill_table(fd, sizeof(struct rw_index_level_header) +
+                           (RW_INDEX_FILTER_WORDS << RW_INDEX_GROWTH_BITS) * sizeof(uint64_t),
+                           RW_INDEX_SLOTS << RW_INDEX_GROWTH_BITS);
+        close(fd);
+        if (rw_index_map(main_path, &idx) < 0)
+                return NULL;
+        return idx;
+}
+
+static void use_path(struct rw_index *map, const char *path, const char *prev, int may_add)
 {
         struct rw_index_prefix p;
 
@@ -70,21 +166,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         char line[4096], prev[4096] = "/";
         const uint8_t *end, *p;
+        struct rw_index *map = NULL;
         int adds = 0;
 
         if (size < 3)
                 return 0;
-        if (!map)
+        if (!mem)
                 map_once();
         else if (madvise(pages, pages_len, MADV_DONTNEED) < 0)
                 abort();
-        if (data[0] & 1)
-                rw_index_init(map);
         end = memmem(data + 3, size - 3, "\n\n", 2);
-        size_t blob = end ? (size_t)(end - (data + 3)) : 0;
-        blob_into_map(data + 3, blob, (size_t)data[1] | (size_t)data[2] << 8);
-        if (!(data[0] & 2) && rw_index_validate(map, rw_index_file_size()) < 0)
-                return 0;
+        size_t blob = end ? (size_t)(end - (data + 3)) : 0, at = (size_t)data[1] | (size_t)data[2] << 8;
+        if (data[0] & 4) {
+                if (!(map = files_of(data, data + 3, blob, at)))
+                        return 0;
+        } else {
+                map = mem;
+                if (data[0] & 1)
+                        rw_index_init(map);
+                blob_into_map(map, data + 3, blob, at);
+                if (!(data[0] & 2) && rw_index_validate(map, rw_index_file_size()) < 0)
+                        return 0;
+        }
         for (p = data + 3 + (end ? blob + 2 : 0); p < data + size;) {
                 const uint8_t *nl = memchr(p, '\n', (size_t)(data + size - p));
                 size_t len = (size_t)((nl ? nl : data + size) - p);
@@ -92,11 +195,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (len < sizeof(line)) {
                         memcpy(line, p, len);
                         line[len] = '\0';
-                        use_path(line, prev, adds++ < 64);
+                        use_path(map, line, prev, adds++ < 64);
                         if (line[0] == '/')
                                 memcpy(prev, line, len + 1);
                 }
                 p += len + 1;
         }
+        if (map != mem)
+                rw_index_unmap(map);
         return 0;
 }

@@ -8,7 +8,8 @@
  *            empty), bit 4 lock is a directory, bit 5 lock and bit 6 version are symlinks,
  *            bit 7 fs/ holds a file named by the input
  *   byte 1   length of the version bytes that follow, then a length byte and the fs/ name,
- *            then the index blob (written at offset 0). */
+ *            then the index blob (written at offset 0, and, with bit 0 of the name length, as
+ *            a level file index.1 (bit 1: index.2), which the rebuild must remove or ignore). */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -89,6 +90,10 @@ static void set_up(const uint8_t *data, size_t size)
         }
         if (flags & 2)
                 put(".rwshim/index", rest + 1 + nlen, left ? left - 1 - nlen : 0, (flags >> 2) & 3);
+        if (left && (rest[0] & 1))
+                put(".rwshim/index.1", rest + 1 + nlen, left - 1 - nlen, 0);
+        if (left && (rest[0] & 2))
+                put(".rwshim/index.2", rest + 1 + nlen, left - 1 - nlen, 0);
         at(path, sizeof(path), ".rwshim/lock");
         if (flags & 16)
                 mkdir(path, 0700);
@@ -122,7 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         if (rw_index_validate(u.index, rw_index_file_size()) < 0)
                                 abort();
                         (void)rw_index_query(u.index, "/usr/lib/python3/x");
-                        munmap(u.index, rw_index_file_size());
+                        rw_index_unmap(u.index);
                 }
                 close(lock);
         }

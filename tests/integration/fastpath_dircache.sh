@@ -5,8 +5,8 @@
 . "$(dirname "$0")/../lib.sh"
 need_root; need_cmd setpriv
 $PY -c 'print(1)' >/dev/null || skip "no python3"
-mkdir -p "$T/ro" "$T/outside"; root_tree "$T/ro"; root_tree "$T/outside"
-mkdir -p "$T/rw"; chown "$TEST_UID:$TEST_UID" "$T/rw"
+mkdir -p "$T/ro" "$T/outside" "$T/rw"; echo low > "$T/ro/lowf"; echo low > "$T/rw/lowf"
+root_tree "$T/ro"; root_tree "$T/outside"; chown -R "$TEST_UID:$TEST_UID" "$T/rw"
 user_dir "$T/up"; chmod 0700 "$T/up"
 cat > "$T/cache.py" <<'PY'
 import errno, os, subprocess, sys, threading
@@ -67,6 +67,15 @@ attempt("eloop", lambda: os.stat(P("d2", "loop1")))
 attempt("lstat-loop", lambda: os.path.islink(P("d2", "loop1")))
 attempt("open-loop-nofollow", lambda: os.open(P("d2", "loop1"), os.O_RDONLY | os.O_NOFOLLOW))
 attempt("excl-existing", lambda: touch(P("d2", "z")))
+# Renames of files: within an upper-only dir, onto an upper file, onto a dir, onto and from a
+# lower file.
+touch(P("d2", "r1")); touch(P("d2", "r2"))
+attempt("rename-onto-file", lambda: os.rename(P("d2", "r1"), P("d2", "r2")))
+attempt("rename-onto-dir", lambda: os.rename(P("d2", "r2"), P("d2", "sub")))
+attempt("rename-onto-lower", lambda: os.rename(P("d2", "r2"), P("lowf")))
+attempt("lower-replaced", lambda: os.stat(P("lowf")).st_size)
+attempt("rename-from-lower", lambda: os.rename(P("lowf"), P("d2", "back")))
+attempt("listing", lambda: (sorted(n for n in os.listdir(P("d2")) if not n.startswith("t")), "lowf" in os.listdir(base)))
 attempt("mkdir-existing", lambda: os.mkdir(P("d2", "sub")))
 PY
 chmod 644 "$T/cache.py"

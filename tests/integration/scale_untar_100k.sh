@@ -6,19 +6,29 @@
 . "$(dirname "$0")/../lib.sh"
 need_root; need_cmd tar setpriv
 ndirs=200 per=500
-$PY - "$T/src/data" "$ndirs" "$per" <<'PY' || fail "generate the tree"
-import os, sys
-root, ndirs, per = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-for d in range(ndirs):
-    p = os.path.join(root, "d%03d" % d)
-    os.makedirs(p)
-    for f in range(per):
-        with open(os.path.join(p, "f%04d.txt" % f), "w") as fh:
-            fh.write("%d/%d\n" % (d, f))
+# The tarball holds "." as a member, as `tar -C DIR -cf x.tar .` makes it: at the end tar checks
+# that the directory's identity held. Also prints the digest of every file's content in name
+# order, as the check below computes it from the merged view.
+want=$($PY - "$T/data.tar" "$ndirs" "$per" <<'PY'
+import hashlib, io, sys, tarfile
+path, ndirs, per = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+digest = hashlib.sha256()
+with tarfile.open(path, "w", format=tarfile.GNU_FORMAT) as t:
+    def member(name, kind, data=b""):
+        info = tarfile.TarInfo(name)
+        info.type, info.mode, info.mtime, info.size = kind, 0o755 if kind == tarfile.DIRTYPE else 0o644, 1700000000, len(data)
+        t.addfile(info, io.BytesIO(data) if data else None)
+    member(".", tarfile.DIRTYPE)
+    for d in range(ndirs):
+        member("./d%03d" % d, tarfile.DIRTYPE)
+        for f in range(per):
+            data = b"%d/%d\n" % (d, f)
+            member("./d%03d/f%04d.txt" % (d, f), tarfile.REGTYPE, data)
+            digest.update(data)
+print(digest.hexdigest() + "  -")
 PY
-# "." is a member, as in `tar -C DIR -cf x.tar .`: tar checks at the end that its identity held.
-tar -C "$T/src/data" -cf "$T/data.tar" .; chmod 644 "$T/data.tar"
-want=$(cd "$T/src" && find data -type f | LC_ALL=C sort | xargs cat | sha256sum)
+) || fail "generate the tarball"
+chmod 644 "$T/data.tar"
 mkdir -p "$T/srv/data"; root_tree "$T/srv"
 before=$(tree_digest "$T/srv")
 as_user_native tar -C "$T/srv/data" -xf "$T/data.tar" 2>/dev/null && fail "native extract should fail"
@@ -30,10 +40,12 @@ note "tar under rwshim: $(( $(date +%s) - t0 )) s"
 assert_eq "$out" "" "tar printed"
 n=$(as_user "$RW" run --upper "$up/u" -- find "$T/srv/data" -type f | wc -l)
 assert_eq "$n" $((ndirs * per)) "files seen in the merged view"
-got=$(as_user "$RW" run --upper "$up/u" -- sh -c "cd '$T/srv' && find data -type f | LC_ALL=C sort | xargs cat" | sha256sum)
+got=$(as_user "$RW" run --upper "$up/u" -- sh -c "cd '$T/srv/data' && find . -type f | LC_ALL=C sort | xargs cat" | sha256sum)
 assert_eq "$got" "$want" "contents in the merged view"
-# A second tar in a later run over the same (now large) upper overwrites every file.
-as_user "$RW" run --upper "$up/u" -- tar -C "$T/srv/data" -xf "$T/data.tar" || fail "second tar under rwshim failed"
+# A later run over the same (now large) upper: its index is mapped with its levels.
+as_user "$RW" run --upper "$up/u" -- tar -C "$T/srv/data" -xf "$T/data.tar" ./d007 || fail "a later tar under rwshim failed"
+assert_eq "$(as_user "$RW" run --upper "$up/u" -- cat "$T/srv/data/d007/f0499.txt")" "7/499" "a file seen by a later run"
+[ -e "$up/u/.rwshim/index.1" ] || fail "the index did not grow a level"
 nadd=$(as_user "$RW" diff --upper "$up/u" | grep -c "^A $T/srv/data/")
 assert_eq "$nadd" $((ndirs * per + ndirs)) "rwshim diff lists every added path"
 assert_eq "$(tree_digest "$T/srv")" "$before" "the real directory changed"
