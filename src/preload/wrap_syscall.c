@@ -1,6 +1,7 @@
 /* syscall(2): programs and runtimes that make file calls through syscall() instead of the libc
  * wrappers are dispatched to the same wrappers, and io_uring_setup answers ENOSYS under `run`
  * so libuv (>= 1.45) falls back to its thread pool, whose file calls go through libc. */
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/close_range.h>
 #include <sched.h>
@@ -13,6 +14,7 @@
 
 #include "core/sys.h"
 #include "core/vfs.h"
+#include "preload/libc_compat.h"
 #include "preload/open.h"
 #include "preload/state.h"
 
@@ -138,6 +140,14 @@ static int dispatch(long n, const long a[6], long *ret)
                 return 1;
         case SYS_readlinkat:
                 *ret = readlinkat((int)a[0], (const char *)a[1], (char *)a[2], (size_t)a[3]);
+                return 1;
+        /* a listing of a merged directory (wrap_dir.c) */
+        case SYS_getdents64:
+#if PRELOAD_GLIBC_ABI
+                *ret = getdents64((int)a[0], (void *)a[1], (size_t)a[2]);
+#else
+                *ret = getdents((int)a[0], (struct dirent *)a[1], (size_t)a[2]);
+#endif
                 return 1;
         case SYS_close:
                 *ret = close((int)a[0]);

@@ -66,6 +66,7 @@ for h in "${helpers[@]}"; do
   note "$h: getdents64 called by the program, with a roomy buffer and with one of 64 bytes"
   assert_eq "$(as_user "$RW" run -- "$H" getdents "$A" | sorted)" ". d .. d a f keep d new f opq d sub d" "$h getdents"
   assert_eq "$(as_user "$RW" run -- "$H" getdents "$A" 64 | sorted)" ". d .. d a f keep d new f opq d sub d" "$h getdents, 64 bytes"
+  assert_eq "$(as_user "$RW" run -- "$H" sysgetdents "$A" | sorted)" ". d .. d a f keep d new f opq d sub d" "$h syscall(SYS_getdents64)"
   note "$h: d_type, d_ino, seekdir and dirfd agree with stat"
   for d in "$A" "$A/sub" "$A/opq" "$A/keep"; do
     out=$(as_user "$RW" run -- "$H" check "$d" 2>&1); st=$?
