@@ -19,7 +19,34 @@ def _rwshim_install():
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CLOEXEC)
     except OSError:
         return
-    import json
+    # No json (nor the re it imports): ~5 ms at every start, and importing it later from inside
+    # the hook could pick up a program's own json.py. record() writes what json.dumps would.
+    escapes = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t",
+               "\b": "\\b", "\f": "\\f"}
+
+    def q(text):
+        # json.dumps(text) with ensure_ascii: printable ASCII as is, the rest as \uXXXX.
+        if text.isascii() and text.isprintable() and '"' not in text and "\\" not in text:
+            return '"' + text + '"'
+        out = []
+        for ch in text:
+            o = ord(ch)
+            if ch in escapes:
+                out.append(escapes[ch])
+            elif 0x20 <= o < 0x7F:
+                out.append(ch)
+            elif o < 0x10000:
+                out.append("\\u%04x" % o)
+            else:
+                o -= 0x10000
+                out.append("\\u%04x\\u%04x" % (0xD800 | (o >> 10), 0xDC00 | (o & 0x3FF)))
+        return '"' + "".join(out) + '"'
+
+    def record(event, first, second, frames):
+        stack_json = ", ".join("[%s, %s]" % (q(name), "null" if line is None else "%d" % line)
+                               for name, line in frames)
+        return '{"ev": "py", "pid": %d, "event": %s, "path": %s, "path2": %s, "stack": [%s]}' % (
+            os.getpid(), q(event), q(first), "null" if second is None else q(second), stack_json)
 
     record_all = os.environ.get("RWSHIM_ALL") == "1"
     here = os.path.abspath(__file__)
@@ -79,8 +106,7 @@ def _rwshim_install():
             if first is None:
                 return
             second = as_path(args[spec[1]]) if spec[1] is not None else None
-            line = json.dumps({"ev": "py", "pid": os.getpid(), "event": event, "path": first,
-                               "path2": second, "stack": stack()})
+            line = record(event, first, second, stack())
             os.write(fd, (line + "\n").encode("utf-8", "surrogateescape"))
         except Exception:
             pass
@@ -91,16 +117,21 @@ def _rwshim_install():
 
 
 def _rwshim_chain():
-    # Run the sitecustomize we shadow (Debian ships one), under its own name.
+    # Run the sitecustomize we shadow (Debian ships one), under its own name. importlib.machinery
+    # is already loaded; importlib.util costs ~10 ms (contextlib, collections), and its
+    # module_from_spec is the bootstrap's, so that one is used where it is.
     import importlib.machinery
-    import importlib.util
 
     here = os.path.dirname(os.path.abspath(__file__))
     rest = [p for p in sys.path if os.path.abspath(p or ".") != here]
     spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
     if spec is None or spec.loader is None:
         return
-    module = importlib.util.module_from_spec(spec)
+    try:
+        from importlib._bootstrap import module_from_spec
+    except ImportError:
+        from importlib.util import module_from_spec
+    module = module_from_spec(spec)
     sys.modules["sitecustomize"] = module
     spec.loader.exec_module(module)
 

@@ -10,6 +10,7 @@
 #include <fnmatch.h>
 #include <jansson.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -742,9 +743,21 @@ struct compiled_pattern {
         char *pattern;
         char *needle;                   /* longest literal run: a cheap first filter */
         int score;
+        size_t order;                   /* position in expansion order: breaks score ties */
         const struct rw_kb_tool *tool;
         const struct rw_kb_path *kpath;
 };
+
+/* The index: a path can only match a pattern whose needle it contains, so it contains every
+ * IDX_GRAM-byte run of that needle. Each pattern is filed under the rarest such run of its needle
+ * (hashed); a path looks up the hash of each of its own runs and tries only those patterns, plus
+ * the few whose needle is shorter than IDX_GRAM (filed under IDX_BUCKETS). Patterns are kept
+ * sorted by score (then expansion order), so the first candidate that matches is the answer the
+ * plain scan gives, and candidates are visited in that order through a bitmap on the stack. */
+#define IDX_GRAM 4
+#define IDX_BITS 12
+#define IDX_BUCKETS (1u << IDX_BITS)
+#define IDX_MAX_PATTERNS 16384          /* bitmap of 2 KiB on the stack; beyond it: plain scan */
 
 struct rw_kb_matcher {
         struct compiled_pattern *p;
@@ -753,6 +766,8 @@ struct rw_kb_matcher {
         const struct rw_kb_tool *tool;
         const struct rw_kb_path *kpath;
         int failed;
+        uint32_t *bucket_start;         /* IDX_BUCKETS + 2 offsets into bucket_pat; NULL: no index */
+        uint32_t *bucket_pat;           /* pattern positions, bucket by bucket */
 };
 
 static void record_pattern(struct expander *x, const char *pattern, int penalty)
@@ -782,9 +797,89 @@ static void record_pattern(struct expander *x, const char *pattern, int penalty)
                 return;
         }
         c->score = pattern_score(&scorer, pattern, penalty);
+        c->order = mt->n;
         c->tool = mt->tool;
         c->kpath = mt->kpath;
         mt->n++;
+}
+
+static uint32_t gram_hash(const char *s)
+{
+        uint32_t v;
+
+        memcpy(&v, s, IDX_GRAM);
+        return (v * 2654435761u) >> (32 - IDX_BITS);
+}
+
+/* Higher score first; equal scores keep expansion order (the plain scan keeps the first). */
+static int by_rank(const void *a, const void *b)
+{
+        const struct compiled_pattern *x = a, *y = b;
+
+        if (x->score != y->score)
+                return x->score > y->score ? -1 : 1;
+        return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* The bucket pattern c is filed under: its needle's rarest gram (by counts), or IDX_BUCKETS. */
+static uint32_t pattern_bucket(const struct compiled_pattern *c, const uint32_t *counts)
+{
+        size_t len = strlen(c->needle);
+        uint32_t best = IDX_BUCKETS;
+
+        for (size_t i = 0; i + IDX_GRAM <= len; i++) {
+                uint32_t h = gram_hash(c->needle + i);
+
+                if (best == IDX_BUCKETS || counts[h] < counts[best])
+                        best = h;
+        }
+        return best;
+}
+
+/* Sorts the patterns by rank and files each in one bucket. Returns 0 or -ENOMEM. */
+static int build_index(struct rw_kb_matcher *mt)
+{
+        uint32_t *counts, *start, *pat, *fill;
+
+        if (mt->n > 1)
+                qsort(mt->p, mt->n, sizeof(mt->p[0]), by_rank);
+        if (mt->n > IDX_MAX_PATTERNS)
+                return 0;       /* no index: rw_kb_matcher_match scans */
+        counts = calloc(IDX_BUCKETS + 1, sizeof(*counts));
+        start = calloc(IDX_BUCKETS + 2, sizeof(*start));
+        pat = calloc(mt->n ? mt->n : 1, sizeof(*pat));
+        fill = calloc(IDX_BUCKETS + 1, sizeof(*fill));
+        if (!counts || !start || !pat || !fill) {
+                free(counts);
+                free(start);
+                free(pat);
+                free(fill);
+                return -ENOMEM;
+        }
+        /* How many needles hold each gram (a gram repeated in one needle counts each time:
+         * good enough to steer away from "/.ca" and "e/.c"). */
+        for (size_t i = 0; i < mt->n; i++) {
+                const char *nd = mt->p[i].needle;
+                size_t len = strlen(nd);
+
+                for (size_t j = 0; j + IDX_GRAM <= len; j++)
+                        counts[gram_hash(nd + j)]++;
+        }
+        /* Two passes (size, then place) so each bucket lists its patterns in rank order. */
+        for (size_t i = 0; i < mt->n; i++)
+                start[pattern_bucket(&mt->p[i], counts) + 1]++;
+        for (uint32_t b = 0; b <= IDX_BUCKETS; b++)
+                start[b + 1] += start[b];
+        for (size_t i = 0; i < mt->n; i++) {
+                uint32_t b = pattern_bucket(&mt->p[i], counts);
+
+                pat[start[b] + fill[b]++] = (uint32_t)i;
+        }
+        free(counts);
+        free(fill);
+        mt->bucket_start = start;
+        mt->bucket_pat = pat;
+        return 0;
 }
 
 int rw_kb_matcher_new(const struct rw_kb *kb, const struct rw_kb_ctx *ctx, struct rw_kb_matcher **ret)
@@ -801,7 +896,7 @@ int rw_kb_matcher_new(const struct rw_kb *kb, const struct rw_kb_ctx *ctx, struc
                         mt->literal = template_literal(kb->tools[i].paths[j].template);
                         (void)expand_all(&x, kb->tools[i].paths[j].template);
                 }
-        if (mt->failed) {
+        if (mt->failed || build_index(mt) < 0) {
                 rw_kb_matcher_free(mt);
                 return -ENOMEM;
         }
@@ -825,36 +920,74 @@ static size_t matching_prefix(const char *pattern, const char *path, char *prefi
         return 0;
 }
 
-int rw_kb_matcher_match(const struct rw_kb_matcher *mt, const char *abs_path, struct rw_kb_match *ret)
+/* Tries pattern i (in rank order); fills ret and returns 1 if it matches abs_path. */
+static int try_pattern(const struct rw_kb_matcher *mt, size_t i, const char *abs_path,
+                       struct rw_kb_match *ret)
 {
+        const struct compiled_pattern *c = &mt->p[i];
         char prefix[PATH_MAX];
-        bool found = false;
+        size_t n;
 
+        if (!strstr(abs_path, c->needle))
+                return 0;
+        n = matching_prefix(c->pattern, abs_path, prefix);
+        if (!n)
+                return 0;
+        ret->tool = c->tool;
+        ret->path = c->kpath;
+        ret->score = c->score;
+        memcpy(ret->dir, prefix, n + 1);
+        return 1;
+}
+
+int rw_kb_matcher_match_scan(const struct rw_kb_matcher *mt, const char *abs_path,
+                             struct rw_kb_match *ret)
+{
         if (!abs_path || abs_path[0] != '/' || strlen(abs_path) >= sizeof(ret->dir))
                 return -EINVAL;
         memset(ret, 0, sizeof(*ret));
-        for (size_t i = 0; i < mt->n; i++) {
-                const struct compiled_pattern *c = &mt->p[i];
-                size_t n;
+        for (size_t i = 0; i < mt->n; i++)
+                if (try_pattern(mt, i, abs_path, ret))
+                        return 1;       /* rank order: the first match is the best */
+        return 0;
+}
 
-                if ((found && c->score <= ret->score) || !strstr(abs_path, c->needle))
-                        continue;
-                n = matching_prefix(c->pattern, abs_path, prefix);
-                if (!n)
-                        continue;
-                ret->tool = c->tool;
-                ret->path = c->kpath;
-                ret->score = c->score;
-                memcpy(ret->dir, prefix, n + 1);
-                found = true;
+int rw_kb_matcher_match(const struct rw_kb_matcher *mt, const char *abs_path, struct rw_kb_match *ret)
+{
+        uint64_t cand[IDX_MAX_PATTERNS / 64];
+        size_t len, words;
+
+        if (!mt->bucket_start)
+                return rw_kb_matcher_match_scan(mt, abs_path, ret);
+        if (!abs_path || abs_path[0] != '/' || (len = strlen(abs_path)) >= sizeof(ret->dir))
+                return -EINVAL;
+        memset(ret, 0, sizeof(*ret));
+        words = (mt->n + 63) / 64;
+        memset(cand, 0, words * sizeof(cand[0]));
+        for (uint32_t k = mt->bucket_start[IDX_BUCKETS]; k < mt->bucket_start[IDX_BUCKETS + 1]; k++)
+                cand[mt->bucket_pat[k] / 64] |= 1ull << (mt->bucket_pat[k] % 64);
+        for (size_t i = 0; i + IDX_GRAM <= len; i++) {
+                uint32_t b = gram_hash(abs_path + i);
+
+                for (uint32_t k = mt->bucket_start[b]; k < mt->bucket_start[b + 1]; k++)
+                        cand[mt->bucket_pat[k] / 64] |= 1ull << (mt->bucket_pat[k] % 64);
         }
-        return found ? 1 : 0;
+        for (size_t w = 0; w < words; w++)
+                for (uint64_t bits = cand[w]; bits; bits &= bits - 1) {
+                        size_t i = w * 64 + (size_t)__builtin_ctzll(bits);
+
+                        if (try_pattern(mt, i, abs_path, ret))
+                                return 1;
+                }
+        return 0;
 }
 
 void rw_kb_matcher_free(struct rw_kb_matcher *mt)
 {
         if (!mt)
                 return;
+        free(mt->bucket_start);
+        free(mt->bucket_pat);
         for (size_t i = 0; i < mt->n; i++) {
                 free(mt->p[i].pattern);
                 free(mt->p[i].needle);

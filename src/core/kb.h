@@ -117,8 +117,12 @@ int rw_kb_override_dir(char *buf, size_t size, struct rw_err *e);
  * (a trace's events), where expanding per path would dominate. ctx must outlive it. */
 struct rw_kb_matcher;
 int rw_kb_matcher_new(const struct rw_kb *kb, const struct rw_kb_ctx *ctx, struct rw_kb_matcher **ret);
-/* Same contract as rw_kb_match_path. */
+/* Same contract as rw_kb_match_path. Indexed: only the patterns whose literal part the path can
+ * contain are tried (see kb.c). */
 int rw_kb_matcher_match(const struct rw_kb_matcher *mt, const char *abs_path, struct rw_kb_match *ret);
+/* The same answer by trying every pattern: the reference the index is tested against. */
+int rw_kb_matcher_match_scan(const struct rw_kb_matcher *mt, const char *abs_path,
+                             struct rw_kb_match *ret);
 void rw_kb_matcher_free(struct rw_kb_matcher *mt);
 
 #endif
