@@ -19,6 +19,8 @@ WL_LABEL = {
     "w3_tmpfs": "W3 untar+rm 10k, tmpfs",
     "w3_disk": "W3 untar+rm 10k, disk",
     "w4": "W4 Jinja2 200 tpl",
+    "w5": "W5 busybox-static untar+rm 10k, tmpfs",
+    "w6": "W6 go build, warm cache",
     "w7": "W7 untar+rm 100k, tmpfs",
 }
 ROW_LABEL = {
