@@ -71,6 +71,14 @@ in_ro_mounts() { # "dir1 dir2" CMD...
   unshare -m -- bash -c 'for d in $1; do mount --bind "$d" "$d" && mount -o remount,bind,ro "$d" || exit 90; done; shift; exec "$@"' _ "$dirs" "$@"
 }
 
+# count_created_opens JSON DIR: creating opens (O_CREAT) a trace's --json output records under DIR.
+count_created_opens() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+print(sum(1 for line in open(sys.argv[1]) for e in [json.loads(line)]
+          if e["op"] == "open" and e["path"].startswith(sys.argv[2] + "/") and "O_CREAT" in (e["flags"] or "")))
+PY
+}
 assert_eq() { [ "$1" = "$2" ] || fail "${3:-values differ}: got '$1', want '$2'"; }
 assert_contains() { grep -qF -- "$2" <<<"$1" || fail "${3:-output lacks '$2'}: $(head -c 2000 <<<"$1")"; }
 assert_not_contains() { ! grep -qF -- "$2" <<<"$1" || fail "${3:-output has '$2'}: $(head -c 2000 <<<"$1")"; }

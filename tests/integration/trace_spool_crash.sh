@@ -7,14 +7,6 @@ need_root
 H="$T/helpers/trace_spool_writer"
 [ -x "$H" ] || skip "tests/helpers not built"
 
-count_events() {
-  python3 - "$1" "$2" <<'PY'
-import json, sys
-print(sum(1 for line in open(sys.argv[1]) for e in [json.loads(line)]
-          if e["op"] == "open" and e["path"].startswith(sys.argv[2] + "/")))
-PY
-}
-
 for mode in segv kill; do
   rm -rf "$T/native" "$T/traced"; user_dir "$T/native"; user_dir "$T/traced"
   note "native: 700 files, then $mode"
@@ -24,7 +16,7 @@ for mode in segv kill; do
   as_user "$RW" trace --json -o "$T/traced/trace.json" -- "$H" "$T/traced/o" $mode 700; st=$?
   want=$([ $mode = segv ] && echo 139 || echo 137)
   assert_eq "$st" "$want" "$mode: trace returns the command's status"
-  assert_eq "$(count_events "$T/traced/trace.json" "$T/traced/o")" 700 "$mode: creations recorded"
+  assert_eq "$(count_created_opens "$T/traced/trace.json" "$T/traced/o")" 700 "$mode: creations recorded"
   out=$(as_user "$RW" trace -- "$H" "$T/traced/o2" $mode 700 2>&1)
   assert_not_contains "$out" "lost" "$mode: nothing is lost"
 done
@@ -36,5 +28,5 @@ assert_contains "$out" "1 event lost: killed while writing (process"
 assert_contains "$out" "ok; 300 ops by pid"
 err=$(as_user "$RW" trace --json -o "$T/traced/trace.json" -- "$H" "$T/traced/o2" torn 300 2>&1)
 assert_contains "$err" "1 event lost"
-assert_eq "$(count_events "$T/traced/trace.json" "$T/traced/o2")" 300 "records before the torn one"
+assert_eq "$(count_created_opens "$T/traced/trace.json" "$T/traced/o2")" 300 "records before the torn one"
 echo ok

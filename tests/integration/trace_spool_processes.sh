@@ -9,19 +9,6 @@ need_root
 H="$T/helpers/trace_spool_writer"
 [ -x "$H" ] || skip "tests/helpers not built"
 
-# count_events JSON DIR: creating opens recorded under DIR.
-count_events() {
-  python3 - "$1" "$2" <<'PY'
-import json, sys
-n = 0
-for line in open(sys.argv[1]):
-    e = json.loads(line)
-    if e["op"] == "open" and e["path"].startswith(sys.argv[2] + "/") and "O_CREAT" in (e["flags"] or ""):
-        n += 1
-print(n)
-PY
-}
-
 check_mode() { # MODE N EXPECTED_FILES
   local mode=$1 n=$2 want=$3
   rm -rf "$T/native" "$T/traced"; user_dir "$T/native"; user_dir "$T/traced"
@@ -32,7 +19,7 @@ check_mode() { # MODE N EXPECTED_FILES
     fail "$mode: traced run failed"
   local made recorded
   made=$(find "$T/traced/o" -type f | wc -l)
-  recorded=$(count_events "$T/traced/trace.json" "$T/traced/o")
+  recorded=$(count_created_opens "$T/traced/trace.json" "$T/traced/o")
   assert_eq "$made" "$want" "$mode: files made under trace"
   assert_eq "$recorded" "$want" "$mode: creations recorded"
   note "$mode: $recorded of $want recorded"
