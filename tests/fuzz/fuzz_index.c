@@ -76,16 +76,41 @@ static void put_at(int fd, const void *buf, size_t len, size_t at, size_t total)
         if (pwrite(fd, buf, len, (off_t)at) < 0) { /* a short file is a case too */ }
 }
 
-/* Fills a table with keys no path hashes to (bit 63 set, as every key, and a fixed pattern). */
-static void fill_table(int fd, size_t off, size_t slots)
+/* Keys no path hashes to (bit 63 set, as every key, and a fixed pattern), made once: the loop
+ * is instrumented and would cost every run. */
+static const uint64_t *junk_keys(void)
 {
         static uint64_t junk[8192];
 
-        for (size_t i = 0; i < 8192; i++)
-                junk[i] = 0x8000000000000000ull | (0x9e3779b97f4a7c15ull * (i + 1) & ~3ull);
+        if (!junk[0])
+                for (size_t i = 0; i < 8192; i++)
+                        junk[i] = 0x8000000000000000ull | (0x9e3779b97f4a7c15ull * (i + 1) & ~3ull);
+        return junk;
+}
+
+/* Fills a table of a file with those keys. */
+static void fill_table(int fd, size_t off, size_t slots)
+{
         for (size_t done = 0; done < slots; done += 8192)
-                if (pwrite(fd, junk, sizeof(junk), (off_t)(off + done * 8)) < 0)
+                if (pwrite(fd, junk_keys(), 8192 * sizeof(uint64_t), (off_t)(off + done * 8)) < 0)
                         abort();
+}
+
+/* The main index file is made once and rewritten in place through a mapping of its own: freeing
+ * and allocating its tmpfs pages every run was most of a run's cost. */
+static char *main_bytes;
+
+static void make_main_file(void)
+{
+        size_t total = rw_index_file_size();
+        int fd = open(main_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+        if (fd < 0 || ftruncate(fd, (off_t)total) < 0)
+                abort();
+        main_bytes = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (main_bytes == MAP_FAILED)
+                abort();
+        close(fd);
 }
 
 /* The file-backed case: index and index.1 as a damaged upper may hold them, mapped the way
@@ -104,26 +129,23 @@ static struct rw_index *files_of(const uint8_t *data, const uint8_t *blob, size_
                 for (int l = 0; l < 3; l++)
                         snprintf(level_path[l], sizeof(level_path[l]), "%s.%d", main_path, l + 1);
                 atexit(remove_files);
+                make_main_file();
         }
         for (int l = 0; l < 3; l++)
                 unlink(level_path[l]);
-        fd = open(main_path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd < 0 || ftruncate(fd, (off_t)total) < 0)
-                abort();
+        memset(main_bytes, 0, total);
         if (data[0] & 1) {
                 rw_index_init(mem);   /* only for a fresh nonce and magic */
                 h = mem->hdr;
                 h.levels = (uint32_t)(data[0] >> 4) & 3;
-                if (pwrite(fd, &h, sizeof(h), 0) < 0)
-                        abort();
+                memcpy(main_bytes, &h, sizeof(h));
         }
-        put_at(fd, blob, len < total ? len : total, 0, total);
-        put_at(fd, blob, len, at, total);
+        blob_into_map((struct rw_index *)main_bytes, blob, len, at);
         if (data[0] & 64)
-                fill_table(fd, sizeof(struct rw_index), RW_INDEX_SLOTS);
-        if (pread(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h))
-                memset(&h, 0, sizeof(h));
-        close(fd);
+                for (size_t done = 0; done < RW_INDEX_SLOTS; done += 8192)
+                        memcpy(main_bytes + sizeof(struct rw_index) + done * 8, junk_keys(),
+                               8192 * sizeof(uint64_t));
+        memcpy(&h, main_bytes, sizeof(h));
         fd = open(level_path[0], O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         if (fd < 0 || ftruncate(fd, (off_t)ltotal) < 0)
                 abort();
