@@ -192,6 +192,18 @@ static int doctor_prove(struct doctor_plan *p, FILE *report, struct rw_err *e)
         return r;
 }
 
+static int from_trace(struct doctor_plan *p, const struct rw_kb *kb, const char *file, struct rw_err *e)
+{
+        struct rw_kb_matcher *mt;
+        int r = doctor_trace_matcher_new(kb, &mt);
+
+        if (r < 0)
+                return rw_err_set(e, -r, "load knowledge base", "matcher");
+        r = doctor_from_trace(p, mt, file, e);
+        rw_kb_matcher_free(mt);
+        return r;
+}
+
 /* Loads the KB, builds the plan from the environment or the trace, and prints it. */
 static int run_doctor(const struct doctor_args *a, struct rw_err *e)
 {
@@ -205,7 +217,7 @@ static int run_doctor(const struct doctor_args *a, struct rw_err *e)
                 return r;
         /* The audit reports on the real caller; only the emitted fix uses --user. */
         doctor_plan_init(&plan, a->uid, a->gid, a->from ? a->from : "environment");
-        r = a->from ? doctor_from_trace(&plan, kb, a->from, e) : doctor_audit(&plan, kb, e);
+        r = a->from ? from_trace(&plan, kb, a->from, e) : doctor_audit(&plan, kb, e);
         if (r >= 0 && a->prove)
                 r = doctor_prove(&plan, strcmp(a->format, "text") == 0 ? stdout : stderr, e);
         plan.unproven_too = a->unproven;

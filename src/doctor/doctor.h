@@ -116,8 +116,10 @@ int doctor_audit_tools(struct doctor_plan *p, const struct rw_kb *kb, char **sit
 /* True if the current user could create or write path (the nearest existing ancestor). */
 bool doctor_path_writable(const char *path);
 
-/* from_trace.c: the fix from the paths a trace observed. */
-int doctor_from_trace(struct doctor_plan *p, const struct rw_kb *kb, const char *file,
+/* from_trace.c: the fix from the paths a trace observed, matched against the KB through a
+ * matcher made once (every template expanded once, not once per path). */
+int doctor_trace_matcher_new(const struct rw_kb *kb, struct rw_kb_matcher **ret);
+int doctor_from_trace(struct doctor_plan *p, const struct rw_kb_matcher *mt, const char *file,
                       struct rw_err *e);
 
 /* emit_*.c: one format each. Return 0 or -errno (a write error on out). */

@@ -81,7 +81,7 @@ static bool shared_dir_tree(const struct rw_kb_match *m, const char *path)
 }
 
 /* One written path: a KB tool's dir if one matches, else what the write needs here. */
-static int add_path(struct doctor_plan *p, const struct rw_kb *kb, const struct rw_kb_ctx *ctx,
+static int add_path(struct doctor_plan *p, const struct rw_kb_matcher *mt,
                     const char *path, bool is_dir, const char *action, const char *op, const char *flags)
 {
         struct rw_kb_match m;
@@ -90,7 +90,7 @@ static int add_path(struct doctor_plan *p, const struct rw_kb *kb, const struct 
 
         if (ignored_path(path))
                 return 0;
-        r = rw_kb_match_path(kb, path, ctx, &m);
+        r = rw_kb_matcher_match(mt, path, &m);
         if (r < 0)
                 return 0;   /* not absolute: a malformed record, nothing to mount */
         if (r > 0 && shared_dir_tree(&m, path))
@@ -109,12 +109,12 @@ static const char *str(json_t *o, const char *key)
 }
 
 /* Lists the KB tool of a path whose fix came from the trace (for "Known tools seen"). */
-static int note_tool(struct doctor_plan *p, const struct rw_kb *kb, const struct rw_kb_ctx *ctx,
+static int note_tool(struct doctor_plan *p, const struct rw_kb_matcher *mt,
                      const char *path)
 {
         struct rw_kb_match m;
 
-        if (rw_kb_match_path(kb, path, ctx, &m) <= 0 || shared_dir_tree(&m, path))
+        if (rw_kb_matcher_match(mt, path, &m) <= 0 || shared_dir_tree(&m, path))
                 return 0;
         return doctor_add_tool(p, m.tool, m.dir, false);
 }
@@ -207,7 +207,7 @@ static void procs_free(struct procs *ps)
         free(ps->v);
 }
 
-static int add_event(struct doctor_plan *p, const struct rw_kb *kb, const struct rw_kb_ctx *ctx,
+static int add_event(struct doctor_plan *p, const struct rw_kb_matcher *mt,
                      json_t *ev)
 {
         const char *op = str(ev, "op"), *path = str(ev, "path"), *path2 = str(ev, "path2");
@@ -230,27 +230,27 @@ static int add_event(struct doctor_plan *p, const struct rw_kb *kb, const struct
         if (json_is_true(json_object_get(ev, "denied"))) {
                 r = add_traced_fix(p, ev);
                 if (r != 0)
-                        return r < 0 ? r : note_tool(p, kb, ctx, path);
+                        return r < 0 ? r : note_tool(p, mt, path);
         }
-        r = add_path(p, kb, ctx, path, is_dir_op(op), action, op, str(ev, "flags"));
+        r = add_path(p, mt, path, is_dir_op(op), action, op, str(ev, "flags"));
         if (r >= 0 && path2)
-                r = add_path(p, kb, ctx, path2, false, action, op, NULL);
+                r = add_path(p, mt, path2, false, action, op, NULL);
         return r;
 }
 
 /* Observed writes say where, not who: match with generic values, since the traced process
- * may have had another HOME or TMPDIR than doctor. */
-static void trace_ctx(struct rw_kb_ctx *ctx)
+ * may have had another HOME or TMPDIR than doctor. Static: the matcher keeps a pointer to it. */
+static const struct rw_kb_ctx trace_ctx = { .uid = -1 };
+
+int doctor_trace_matcher_new(const struct rw_kb *kb, struct rw_kb_matcher **ret)
 {
-        memset(ctx, 0, sizeof(*ctx));
-        ctx->uid = -1;
+        return rw_kb_matcher_new(kb, &trace_ctx, ret);
 }
 
-int doctor_from_trace(struct doctor_plan *p, const struct rw_kb *kb, const char *file,
+int doctor_from_trace(struct doctor_plan *p, const struct rw_kb_matcher *mt, const char *file,
                       struct rw_err *e)
 {
         FILE *f = strcmp(file, "-") == 0 ? stdin : fopen(file, "re");
-        struct rw_kb_ctx ctx;
         struct procs procs = { 0 };
         char *line = NULL;
         size_t cap = 0, lineno = 0, events = 0;
@@ -259,7 +259,6 @@ int doctor_from_trace(struct doctor_plan *p, const struct rw_kb *kb, const char 
 
         if (!f)
                 return rw_err_set(e, errno, "open trace", file);
-        trace_ctx(&ctx);
         while (r >= 0 && (n = getline(&line, &cap, f)) > 0) {
                 json_error_t jerr;
                 json_t *ev;
@@ -277,7 +276,7 @@ int doctor_from_trace(struct doctor_plan *p, const struct rw_kb *kb, const char 
                 events++;
                 r = note_process(&procs, ev);
                 if (r >= 0)
-                        r = add_event(p, kb, &ctx, ev);
+                        r = add_event(p, mt, ev);
                 json_decref(ev);
                 if (r < 0)
                         r = rw_err_set(e, -r, "build fix from trace", file);

@@ -37,6 +37,9 @@ struct trace_flat_record {
 };
 
 
+/* Blocks double from ARENA_FIRST to ARENA_BLOCK: a short trace (most runs) does not pay for
+ * a megabyte it never touches, a long one makes few blocks. */
+#define ARENA_FIRST (16 * 1024)
 #define ARENA_BLOCK (1024 * 1024)
 
 struct trace_arena_block {
@@ -50,7 +53,8 @@ static char *flat_arena_alloc(struct trace_arena *a, size_t n)
         struct trace_arena_block *b = a->head;
 
         if (!b || b->size - b->used < n) {
-                size_t size = n > ARENA_BLOCK ? n : ARENA_BLOCK;
+                size_t grow = b ? (b->size < ARENA_BLOCK / 2 ? b->size * 2 : ARENA_BLOCK) : ARENA_FIRST;
+                size_t size = n > grow ? n : grow;
                 b = malloc(sizeof(*b) + size);
                 if (!b)
                         return NULL;

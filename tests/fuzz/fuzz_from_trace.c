@@ -16,6 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static char file[128];
 static FILE *sink;
 static struct rw_kb *kb;
+static struct rw_kb_matcher *mt;
 
 static void remove_file(void)
 {
@@ -30,7 +31,8 @@ static void once(void)
         snprintf(file, sizeof(file), "/dev/shm/rwshim-fuzz-trace-%d.json", (int)getpid());
         atexit(remove_file);
         sink = fopen("/dev/null", "we");
-        if (!sink || rw_kb_load(dir ? dir : "data", &kb, &e) < 0)
+        if (!sink || rw_kb_load(dir ? dir : "data", &kb, &e) < 0 ||
+            doctor_trace_matcher_new(kb, &mt) < 0)
                 abort();
 }
 
@@ -45,7 +47,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!(f = fopen(file, "we")) || fwrite(data, 1, size, f) != size || fclose(f) != 0)
                 abort();
         doctor_plan_init(&p, 1000, 1000, file);
-        if (doctor_from_trace(&p, kb, file, &e) >= 0) {
+        if (doctor_from_trace(&p, mt, file, &e) >= 0) {
                 doctor_plan_sort(&p);
                 (void)doctor_emit_text(&p, sink);
                 (void)doctor_emit_json(&p, sink);
