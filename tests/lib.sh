@@ -10,6 +10,13 @@ skip() { echo "skip: $*"; exit 77; }
 note() { echo "# $*"; }
 need_cmd() { for c in "$@"; do command -v "$c" >/dev/null 2>&1 || skip "$c not installed"; done; }
 need_root() { [ "$(id -u)" = 0 ] || skip "needs root to set up root-owned dirs and drop privileges"; }
+# need_shm: /dev/shm is a tmpfs the test user can create in, as in every container engine's
+# default (multiprocessing's semaphores and --memory need it); a chroot without it skips.
+need_shm() {
+  setpriv --reuid="$TEST_UID" --regid="$TEST_UID" --clear-groups -- sh -c \
+    'f=$(mktemp /dev/shm/rwshim-probe.XXXXXX) && rm -f "$f"' 2>/dev/null ||
+    skip "/dev/shm is not a writable tmpfs for uid $TEST_UID here (mount one, as container engines do)"
+}
 
 # A world-readable scratch dir holding a copy of the build, so the test user can run it
 # wherever the checkout lives (CI may clone under /root, mode 0700).

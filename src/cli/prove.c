@@ -179,7 +179,12 @@ static int simulate_once(struct sim *s, char *const *argv, struct prove_item *it
                 return rw_err_set(e, ENAMETOOLONG, "prove: too many fixes", argv[0]);
         if (sup_choose_upper(NULL, 1, only, &s->upper, e) < 0)
                 return -1;
-        if (ftruncate(s->ef.fd, 0) < 0)
+        /* The upper is writable wherever it landed: /dev/shm, or /tmp when /dev/shm is not
+         * usable (a chroot, a container without it), which the read-only root would refuse. */
+        const char *writable[] = { s->upper.path };
+        if (sandbox_landlock_prepare(&s->ll, writable, 1, s->ef.fd, e) < 0)
+                st = -1;
+        else if (ftruncate(s->ef.fd, 0) < 0)
                 st = rw_err_set(e, errno, "prove: reset events", s->ef.path);
         else if (nmk > 0 && (st = launch(s, mkdir_argv, ancestors, e)) != 0)
                 st = st < 0 ? st : rw_err_set(e, EIO, "prove: create mount points", ancestors);
@@ -193,6 +198,7 @@ static int simulate_once(struct sim *s, char *const *argv, struct prove_item *it
                 r->status = st;
                 tally(s, items, n, r);
         }
+        sandbox_landlock_close(&s->ll);
         sup_release_upper(&s->upper);
         return st < 0 ? st : 0;
 }
@@ -243,8 +249,7 @@ int cli_prove(char *const *argv, struct prove_item *items, size_t n, int verbose
               struct prove_result *r, struct rw_err *e)
 {
         struct sim s = { .verbose = verbose, .ll = { .ruleset_fd = -1 } };
-        const char *writable[] = { "/dev/shm" };   /* where the in-memory upper lives */
-        int ret, saved_stdout;
+        int ret = 0, saved_stdout;
 
         memset(r, 0, sizeof(*r));
         if (!argv || !argv[0])
@@ -253,7 +258,6 @@ int cli_prove(char *const *argv, struct prove_item *items, size_t n, int verbose
                 return -1;
         if (trace_event_file_create(&s.ef, 1, e) < 0)
                 return -1;
-        ret = sandbox_landlock_prepare(&s.ll, writable, 1, s.ef.fd, e);
         /* The command's output goes to stderr: stdout may be carrying a manifest. */
         fflush(stdout);
         saved_stdout = fcntl(STDOUT_FILENO, F_DUPFD_CLOEXEC, 3);
@@ -263,7 +267,6 @@ int cli_prove(char *const *argv, struct prove_item *items, size_t n, int verbose
                 dup2(saved_stdout, STDOUT_FILENO);
                 close(saved_stdout);
         }
-        sandbox_landlock_close(&s.ll);
         trace_event_file_close(&s.ef);
         return ret < 0 ? -1 : 0;
 }

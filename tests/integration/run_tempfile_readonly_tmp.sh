@@ -1,7 +1,7 @@
 # Python's tempfile with a read-only /tmp and /var/tmp (bind mounts in a mount namespace):
 # natively "No usable temporary directory"; under rwshim --memory it works.
 . "$(dirname "$0")/../lib.sh"
-need_root; need_cmd unshare setpriv
+need_root; need_cmd unshare setpriv; need_shm
 code='import tempfile; f = tempfile.NamedTemporaryFile(); f.write(b"x"); f.flush(); print("ok", f.name)'
 # The scratch dir lives in /tmp: the test copies rwshim out of it first.
 bin=$(mktemp -d /run/rwshim-bin.XXXXXX); chmod 755 "$bin"; cp -r "$T/bin" "$T/lib" "$bin/"

@@ -4,6 +4,7 @@
 # attributed to jinja2 and the SDK module that configured it, from every worker, with a fix.
 . "$(dirname "$0")/../lib.sh"
 need_root
+need_shm   # multiprocessing's semaphores
 PY=/usr/bin/python3
 [ -x $PY ] && $PY -c 'import jinja2' 2>/dev/null || skip "python3-jinja2 not installed"
 
