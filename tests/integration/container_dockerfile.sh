@@ -40,9 +40,11 @@ note "as PID 1 the entrypoint forwards podman stop's SIGTERM and returns the app
 id=$(pod run -d "${CT_OPTS[@]}" "${VOL[@]}" "$img" sh -c 'trap "echo got-term; exit 143" TERM; echo ready; sleep 1000 & wait') ||
   fail "cannot start the container: $id"
 for _ in $(seq 100); do pod logs "$id" 2>/dev/null | grep -q ready && break; sleep 0.1; done
-# PID 1 as the container sees it (podman top maps pids through the host's /proc, which is wrong
-# when the engine runs in a chroot)
-assert_eq "$(pod exec "$id" cat /proc/1/comm 2>&1)" "rwshim" "PID 1 of the container"
+# The container's PID 1, read through the host's /proc: in a chroot, podman top and the
+# container's own /proc both show the host's processes, not the container's.
+ppid=$(pod inspect "$id" --format '{{.State.Pid}}')
+assert_eq "$(cat "/proc/$ppid/comm" 2>&1)" "rwshim" "PID 1 of the container"
+assert_eq "$(awk '/^NSpid:/ {print $NF}' "/proc/$ppid/status")" 1 "rwshim is PID 1 in the container's pid namespace"
 pod stop -t 60 "$id" >/dev/null
 code=$(pod inspect "$id" --format '{{.State.ExitCode}}'); logs=$(pod logs "$id" 2>&1); pod rm -f "$id" >/dev/null
 assert_contains "$logs" "got-term"
